@@ -1,0 +1,55 @@
+# netstack4j demo: two hosts and a router in one JVM, one lossy link.
+#
+#      h1                    r1                     h2
+#   veth0 10.1.0.2 ---- veth1 10.1.0.1
+#                       veth2 10.2.0.1 ---- veth3 10.2.0.2
+#                             (netem: 5 ms delay, 10% loss)
+#
+# Every line is a command a Linux user knows; this file runs as `sh -e` would.
+
+echo "== Building the network: namespaces h1, r1, h2 joined by two veth pairs"
+netns add h1
+netns add r1
+netns add h2
+ip link add veth0 netns h1 type veth peer name veth1 netns r1
+ip link add veth2 netns r1 type veth peer name veth3 netns h2
+ip -n h1 addr add 10.1.0.2/24 dev veth0
+ip -n r1 addr add 10.1.0.1/24 dev veth1
+ip -n r1 addr add 10.2.0.1/24 dev veth2
+ip -n h2 addr add 10.2.0.2/24 dev veth3
+ip -n h1 link set veth0 up
+ip -n r1 link set veth1 up
+ip -n r1 link set veth2 up
+ip -n h2 link set veth3 up
+ip -n h1 route add default via 10.1.0.1
+ip -n h2 route add default via 10.2.0.1
+ip netns exec r1 sysctl -w net.ipv4.ip_forward=1
+tc -n r1 qdisc add dev veth2 root netem delay 5ms loss 10%
+
+echo
+echo "== h1's view: its addresses and routes (the kernel routes come from the addresses)"
+ip -n h1 addr show dev veth0
+ip -n h1 route show
+echo
+echo "== The router's FIB answers: which way to h2, and from which source address?"
+ip -n r1 route get 10.2.0.2
+echo
+echo "== Ping h2 from h1 across r1. netem on r1's veth2 delays what r1 sends to h2 by 5 ms and"
+echo "== drops 10% of it, so replies take about 5 ms and about 1 request in 10 is lost."
+ip netns exec h1 ping -c 10 -i 0.2 10.2.0.2
+echo
+echo "== ARP filled the neighbour tables along the way (ip neigh)"
+ip -n h1 neigh show
+ip -n r1 neigh show
+echo
+echo "== TTL 1 expires at the router: r1 answers with ICMP time exceeded (ping exits 1: no reply)"
+ip netns exec h1 ping -c 1 -t 1 10.2.0.2 || true
+echo
+echo "== A destination nobody routes: r1 has no route and says net unreachable"
+ip -n h1 route add 10.9.0.0/16 via 10.1.0.1
+ip netns exec h1 ping -c 1 -W 1 10.9.0.1 || true
+echo
+echo "== Counters: what the router did (nstat), and the device statistics of its lossy link"
+ip netns exec r1 nstat -a
+ip -n r1 -s link show veth2
+tc -n r1 -s qdisc show dev veth2

@@ -1,0 +1,24 @@
+package io.netstack4j.core;
+
+/** Drops counted per {@link DropReason} for one namespace (the kernel's drop-monitor view). */
+public final class DropCounters {
+
+    private static final DropReason[] REASONS = DropReason.values();
+    private final long[] counts = new long[REASONS.length];
+
+    public void count(DropReason reason) {
+        counts[reason.ordinal()]++;
+    }
+
+    public long get(DropReason reason) {
+        return counts[reason.ordinal()];
+    }
+
+    public long total() {
+        long t = 0;
+        for (long c : counts) {
+            t += c;
+        }
+        return t;
+    }
+}

@@ -1,0 +1,70 @@
+package io.netstack4j.core;
+
+/**
+ * Why a packet was dropped, as the kernel's {@code enum skb_drop_reason}. Every drop in the stack
+ * names one, is counted per namespace in {@link DropCounters}, and bumps a MIB counter where the
+ * kernel has one.
+ */
+public enum DropReason {
+    NOT_SPECIFIED,
+    /** Too short for the header it claims to carry. */
+    PKT_TOO_SMALL,
+    /** Link-layer frame not for this host (promiscuous receive). */
+    OTHERHOST,
+    /** No handler registered for the ethertype. */
+    UNHANDLED_PROTO,
+    /** The device backlog (netdev_max_backlog) was full. */
+    CPU_BACKLOG,
+    /** The device is down or being removed. */
+    DEV_READY,
+    /** The transmit queue (qdisc) was full. */
+    QDISC_DROP,
+    /** Dropped by a traffic-control action (netem loss). */
+    TC_DROP,
+    /** A malformed or unsupported ARP packet. */
+    ARP_INVALID,
+    /** Neighbour resolution failed. */
+    NEIGH_FAILED,
+    /** The queue of packets awaiting resolution was full. */
+    NEIGH_QUEUEFULL,
+    /** The neighbour entry was removed while packets waited on it. */
+    NEIGH_DEAD,
+    /** Bad IPv4 header: version, IHL, lengths or options. */
+    IP_INHDR,
+    /** Bad IPv4 header checksum. */
+    IP_CSUM,
+    /** Source or destination address not acceptable (martian). */
+    IP_INADDRERRORS,
+    /** A martian source address. */
+    IP_INVALID_SOURCE,
+    /** Reverse-path filter rejected the source. */
+    IP_RPFILTER,
+    /** No route to forward or deliver the packet. */
+    IP_INNOROUTES,
+    /** No route for a locally generated packet. */
+    IP_OUTNOROUTES,
+    /** Source-routed packet refused (accept_source_route=0). */
+    IP_INSRCROUTE,
+    /** No transport protocol handler for the IP protocol number. */
+    IP_NOPROTO,
+    /** Forwarding is disabled on this namespace or device. */
+    IP_FORWARDING_DISABLED,
+    /** TTL reached zero while forwarding. */
+    IP_TTL_EXPIRED,
+    /** Packet larger than the path MTU with DF set (or fragmentation not possible). */
+    PKT_TOO_BIG,
+    /** Fragments are dropped (reassembly not available on this path). */
+    IP_FRAGMENT,
+    /** A route of type blackhole, unreachable or prohibit. */
+    IP_ROUTE_REJECT,
+    /** Dropped by a netfilter hook. */
+    NETFILTER_DROP,
+    /** Bad ICMP checksum. */
+    ICMP_CSUM,
+    /** ICMP message malformed or of a kind we ignore. */
+    ICMP_INVALID,
+    /** No socket wanted the packet. */
+    NO_SOCKET,
+    /** A socket receive queue was full. */
+    SOCKET_RCVBUFF
+}

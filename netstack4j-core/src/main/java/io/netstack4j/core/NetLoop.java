@@ -1,0 +1,313 @@
+package io.netstack4j.core;
+
+import io.netstack4j.time.Clock;
+import io.netstack4j.time.Timer;
+import io.netstack4j.time.TimerQueue;
+import io.netstack4j.time.VirtualClock;
+import java.util.ArrayDeque;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
+
+/**
+ * The stack's softirq: one thread that runs one or more namespaces. It reacts to three kinds of
+ * event — devices with received frames (polled NAPI-style with a budget), timers that are due,
+ * and tasks submitted from other threads (socket calls, configuration) — and never blocks
+ * inside protocol code.
+ *
+ * <p>Two ways to run it. <b>Real time</b>: {@link #start()} runs the loop on its own thread
+ * against {@link Clock#system()}; other threads use {@link #execute} and {@link #call}.
+ * <b>Simulation</b>: with a {@link VirtualClock}, the thread that owns the loop calls
+ * {@link #runUntil}; whenever nothing is runnable the clock jumps to the next timer, so an hour
+ * of protocol time takes as long as its events take to process, and a fixed seed makes every
+ * run identical.
+ */
+public final class NetLoop {
+
+    /** Packets processed per poll round across all devices ({@code net.core.netdev_budget}). */
+    public static final int NETDEV_BUDGET = 300;
+    /** Packets one device may process per poll ({@code NAPI_POLL_WEIGHT}). */
+    public static final int NAPI_WEIGHT = 64;
+
+    private final Clock clock;
+    private final TimerQueue timers = new TimerQueue();
+    private final ArrayDeque<Napi> pollList = new ArrayDeque<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final PacketPool pool = new PacketPool();
+    private final RandomGenerator random;
+    private volatile Thread owner;
+    private volatile boolean stopping;
+    private Thread thread;
+
+    /**
+     * @param clock the time source; a {@link VirtualClock} makes this a simulation
+     * @param seed fixes every random choice made by code on this loop
+     */
+    public NetLoop(Clock clock, long seed) {
+        this.clock = clock;
+        this.random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        this.owner = Thread.currentThread();
+    }
+
+    /** A simulation loop on a fresh virtual clock, owned by the calling thread. */
+    public static NetLoop simulated(long seed) {
+        return new NetLoop(new VirtualClock(), seed);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public long now() {
+        return clock.nanos();
+    }
+
+    public PacketPool pool() {
+        return pool;
+    }
+
+    /** The loop's random source; use only on the loop thread. */
+    public RandomGenerator random() {
+        return random;
+    }
+
+    public boolean isVirtualTime() {
+        return clock instanceof VirtualClock;
+    }
+
+    /** True on the thread that runs this loop. */
+    public boolean inLoop() {
+        return Thread.currentThread() == owner;
+    }
+
+    /** Arms {@code t} to fire {@code delayNanos} from now. */
+    public void schedule(Timer t, long delayNanos) {
+        timers.mod(t, clock.nanos() + delayNanos);
+    }
+
+    /** Arms {@code t} for an absolute time on this loop's clock. */
+    public void scheduleAt(Timer t, long atNanos) {
+        timers.mod(t, atNanos);
+    }
+
+    public boolean cancel(Timer t) {
+        return timers.del(t);
+    }
+
+    public TimerQueue timers() {
+        return timers;
+    }
+
+    /** Puts a device on the poll list ({@code napi_schedule}). */
+    public void napiSchedule(NetDevice dev) {
+        if (!dev.napiScheduled) {
+            dev.napiScheduled = true;
+            pollList.addLast(dev);
+        }
+    }
+
+    /** Runs {@code task} on the loop thread soon; callable from any thread. */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop and returns its result: directly when called on the loop
+     * thread, otherwise by handing it over and waiting. Exceptions thrown by the task are
+     * rethrown to the caller unchanged when unchecked.
+     */
+    public <T> T call(Callable<T> task) {
+        if (inLoop()) {
+            try {
+                return task.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NetException(Errno.EINTR, "interrupted while waiting for the network loop");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Convenience for {@link #call} with no result. */
+    public void run(Runnable task) {
+        call(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /**
+     * One round of work: submitted tasks, one budgeted poll of the devices with received frames
+     * ({@code net_rx_action}), then due timers. Returns true if anything ran.
+     */
+    public boolean runOnce() {
+        boolean worked = false;
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+            worked = true;
+        }
+        int budget = NETDEV_BUDGET;
+        int rounds = pollList.size();
+        while (rounds-- > 0 && budget > 0) {
+            Napi n = pollList.pollFirst();
+            int done = n.poll(Math.min(NAPI_WEIGHT, budget));
+            budget -= done;
+            worked |= done > 0;
+            if (n.hasWork()) {
+                pollList.addLast(n);
+            } else if (n instanceof NetDevice d) {
+                d.napiScheduled = false;
+            }
+        }
+        worked |= timers.runDue(clock.nanos()) > 0;
+        return worked;
+    }
+
+    /** True when no task, received frame or due timer is waiting. */
+    public boolean idle() {
+        return tasks.isEmpty() && pollList.isEmpty() && timers.nextExpiry() - clock.nanos() > 0;
+    }
+
+    /**
+     * Simulation: runs events until {@code done} holds or virtual time reaches {@code deadline}
+     * (absolute nanoseconds), jumping the clock to the next timer whenever nothing else is
+     * runnable. Returns {@code done.getAsBoolean()} at the end. Only for virtual-clock loops,
+     * called by the owning thread.
+     */
+    public boolean runUntil(BooleanSupplier done, long deadline) {
+        if (!(clock instanceof VirtualClock vc)) {
+            throw new IllegalStateException("runUntil needs a VirtualClock; this loop runs in real time");
+        }
+        owner = Thread.currentThread();
+        while (!done.getAsBoolean()) {
+            if (runOnce()) {
+                continue;
+            }
+            long next = timers.nextExpiry();
+            if (next == Long.MAX_VALUE || next > deadline) {
+                if (vc.nanos() < deadline && deadline != Long.MAX_VALUE) {
+                    vc.advanceTo(deadline);
+                }
+                return done.getAsBoolean();
+            }
+            if (next > vc.nanos()) {
+                vc.advanceTo(next);
+            }
+        }
+        return true;
+    }
+
+    /** Simulation: runs until {@code nanos} of virtual time have passed. */
+    public void runFor(long nanos) {
+        long deadline = clock.nanos() + nanos;
+        runUntil(() -> false, deadline);
+    }
+
+    /** Simulation: processes everything runnable now without advancing the clock. */
+    public void drain() {
+        while (runOnce()) {
+            // keep going until a round does nothing
+        }
+    }
+
+    /**
+     * Real time: starts the loop thread. For a virtual clock the thread still runs, advancing the
+     * clock whenever idle (free-running simulation at full speed).
+     */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("loop already started");
+        }
+        stopping = false;
+        Thread t = Thread.ofPlatform().name("netloop").daemon(true).unstarted(this::loop);
+        thread = t;
+        owner = t;
+        t.start();
+    }
+
+    private void loop() {
+        while (!stopping) {
+            if (runOnce()) {
+                continue;
+            }
+            long next = timers.nextExpiry();
+            if (!tasks.isEmpty() || !pollList.isEmpty()) {
+                continue;
+            }
+            if (clock instanceof VirtualClock vc) {
+                if (next != Long.MAX_VALUE) {
+                    vc.advanceTo(Math.max(next, vc.nanos()));
+                } else {
+                    LockSupport.park(this);
+                }
+                continue;
+            }
+            if (next == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else {
+                long wait = next - clock.nanos();
+                if (wait > 0) {
+                    LockSupport.parkNanos(this, wait);
+                }
+            }
+        }
+    }
+
+    /** Stops the loop thread and waits for it; tasks still queued are run first. */
+    public void stop() {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+            if (t == null) {
+                return;
+            }
+            stopping = true;
+        }
+        LockSupport.unpark(t);
+        try {
+            t.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            thread = null;
+            owner = Thread.currentThread();
+        }
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package io.netstack4j.ipv4;
+
+import io.netstack4j.core.DropReason;
+import io.netstack4j.core.Errno;
+import io.netstack4j.core.NetDevice;
+import io.netstack4j.core.NetException;
+import io.netstack4j.core.PacketBuffer;
+import io.netstack4j.inet.DevConf;
+import io.netstack4j.inet.IfAddr;
+import io.netstack4j.inet.InDevice;
+import io.netstack4j.route.Fib;
+import io.netstack4j.route.FibResult;
+import io.netstack4j.route.Flow4;
+import io.netstack4j.route.RouteScope;
+import io.netstack4j.route.RouteType;
+
+/**
+ * Routing decisions for IPv4 ({@code net/ipv4/route.c}): {@link #routeInput} for received
+ * packets ({@code ip_route_input_slow}) and {@link #routeOutput} for locally generated ones
+ * ({@code ip_route_output_key}), both consulting the FIB through the policy rules and caching
+ * the resulting {@link Rtable}s in a bounded direct-mapped dst cache. Any change to routes,
+ * addresses or devices bumps the generation ({@code rt_cache_flush}), which retires every cached
+ * route at once.
+ */
+public final class IpRoute {
+
+    /** Slots in the dst cache; a power of two. A miss overwrites the slot, so memory is fixed. */
+    public static final int CACHE_SLOTS = 4096;
+
+    private final Ipv4 ipv4;
+    private final Fib fib;
+    private final Flow4 flow = new Flow4();
+    private final FibResult res = new FibResult();
+    private final RtCacheStats stats = new RtCacheStats();
+    private int genid;
+
+    private final int[] inDst = new int[CACHE_SLOTS];
+    private final int[] inSrc = new int[CACHE_SLOTS];
+    private final int[] inKey = new int[CACHE_SLOTS];
+    private final int[] inMark = new int[CACHE_SLOTS];
+    private final Rtable[] inRt = new Rtable[CACHE_SLOTS];
+
+    IpRoute(Ipv4 ipv4, Fib fib) {
+        this.ipv4 = ipv4;
+        this.fib = fib;
+    }
+
+    public RtCacheStats stats() {
+        return stats;
+    }
+
+    public int genid() {
+        return genid;
+    }
+
+    /** Retires every cached route ({@code rt_cache_flush}); called on any routing-relevant change. */
+    public void flushCache() {
+        genid++;
+    }
+
+    private static int slot(int daddr, int saddr, int key) {
+        int h = daddr * 0x9E3779B1 ^ Integer.rotateLeft(saddr * 0x85EBCA6B, 13) ^ key * 0xC2B2AE35;
+        return (h ^ h >>> 16) & (CACHE_SLOTS - 1);
+    }
+
+    /**
+     * The route for a received packet ({@code ip_route_input_noref}). Returns null when the
+     * packet is to be dropped as martian (already counted); the caller then frees it.
+     */
+    Rtable routeInput(PacketBuffer skb, int daddr, int saddr, int tos, NetDevice dev) {
+        int key = dev.ifindex() << 8 | tos;
+        int s = slot(daddr, saddr, key);
+        Rtable cached = inRt[s];
+        if (cached != null && inDst[s] == daddr && inSrc[s] == saddr && inKey[s] == key && inMark[s] == skb.mark
+                && cached.genid == genid) {
+            stats.inHit++;
+            return cached;
+        }
+        Rtable rt = routeInputSlow(skb, daddr, saddr, tos, dev);
+        if (rt != null) {
+            inDst[s] = daddr;
+            inSrc[s] = saddr;
+            inKey[s] = key;
+            inMark[s] = skb.mark;
+            inRt[s] = rt;
+        }
+        return rt;
+    }
+
+    private Rtable routeInputSlow(PacketBuffer skb, int daddr, int saddr, int tos, NetDevice dev) {
+        stats.inSlowTot++;
+        InDevice in = InDevice.of(dev);
+        if (in == null) {
+            return null;
+        }
+        DevConf conf = in.conf();
+        boolean localnet = conf.routeLocalnet != 0;
+        // RFC 1812 5.3.7 / RFC 1122 3.2.1.3: a source that is multicast, broadcast or "this network" is martian.
+        if (isMulticast(saddr) || saddr == 0xffffffff) {
+            return martianSource(skb);
+        }
+        if (daddr == 0xffffffff || (daddr == 0 && saddr == 0)) {
+            return broadcastInput(dev);
+        }
+        if ((saddr & 0xff000000) == 0) {
+            return martianSource(skb);
+        }
+        if ((daddr & 0xff000000) == 0) {
+            return martianDestination(skb);
+        }
+        if (isMulticast(daddr)) {
+            // Multicast reception needs group membership (IGMP), which this stack does not join yet.
+            return martianDestination(skb);
+        }
+        if (!localnet && (daddr & 0xff000000) == 0x7f000000 && !dev.isLoopback()) {
+            return martianDestination(skb);
+        }
+        if (!localnet && (saddr & 0xff000000) == 0x7f000000 && !dev.isLoopback()) {
+            return martianSource(skb);
+        }
+        boolean forwarding = conf.forwarding != 0;
+        if (!lookup(daddr, saddr, tos, 0, dev.ifindex(), skb.mark, RouteScope.UNIVERSE)) {
+            Errno err = forwarding ? res.error() : Errno.EHOSTUNREACH;
+            return noRoute(dev, err);
+        }
+        RouteType type = res.type();
+        if (type == RouteType.BROADCAST) {
+            return broadcastInput(dev);
+        }
+        if (type == RouteType.LOCAL) {
+            if (!validateSource(dev, conf, saddr, daddr)) {
+                return martianSource(skb);
+            }
+            NetDevice lo = ipv4.devices().loopback();
+            return new Rtable(ipv4, lo != null ? lo : dev, Rtable.Action.LOCAL_DELIVER, Rtable.Action.DISCARD, RouteType.LOCAL,
+                    Rtable.RTCF_LOCAL, 0, daddr, 0, null, res.table());
+        }
+        if (!forwarding) {
+            return noRoute(dev, Errno.EHOSTUNREACH);
+        }
+        if (type != RouteType.UNICAST) {
+            return martianDestination(skb);
+        }
+        if (!validateSource(dev, conf, saddr, daddr)) {
+            return martianSource(skb);
+        }
+        NetDevice out = ipv4.devices().byIndex(res.oif());
+        if (out == null) {
+            return noRoute(dev, Errno.ENETUNREACH);
+        }
+        int flags = 0;
+        InDevice outIn = InDevice.of(out);
+        if (out == dev && outIn != null && outIn.conf().sendRedirects != 0 && ipv4.inet().all().sendRedirects != 0
+                && onLink(outIn, saddr)) {
+            // __mkroute_input: the sender could have reached the next hop itself.
+            flags |= Rtable.RTCF_DOREDIRECT;
+        }
+        return new Rtable(ipv4, out, Rtable.Action.FORWARD, Rtable.Action.OUTPUT, RouteType.UNICAST, flags, res.gateway(),
+                0, res.mtu(), null, res.table());
+    }
+
+    private static boolean onLink(InDevice in, int addr) {
+        for (IfAddr a : in.addresses()) {
+            if (a.sameSubnet(addr)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code fib_validate_source}: with rp_filter off, a source that is one of our own addresses
+     * is refused (unless accept_local); with rp_filter 1 (strict, RFC 3704) the reverse route must
+     * leave by the receiving device, with 2 (loose) it must merely exist.
+     */
+    private boolean validateSource(NetDevice dev, DevConf conf, int saddr, int daddr) {
+        int rpf = Math.max(conf.rpFilter, ipv4.inet().all().rpFilter);
+        if (rpf == 0) {
+            return conf.acceptLocal != 0 || ipv4.inet().deviceWithAddress(saddr) == null;
+        }
+        if (!lookup(saddr, daddr, 0, 0, 0, 0, RouteScope.UNIVERSE)) {
+            return false;
+        }
+        if (res.type() == RouteType.LOCAL) {
+            return conf.acceptLocal != 0;
+        }
+        if (res.type() != RouteType.UNICAST) {
+            return false;
+        }
+        return rpf == 2 || res.oif() == dev.ifindex();
+    }
+
+    private Rtable broadcastInput(NetDevice dev) {
+        stats.inBrd++;
+        NetDevice lo = ipv4.devices().loopback();
+        return new Rtable(ipv4, lo != null ? lo : dev, Rtable.Action.LOCAL_DELIVER, Rtable.Action.DISCARD, RouteType.BROADCAST,
+                Rtable.RTCF_BROADCAST | Rtable.RTCF_LOCAL, 0, 0, 0, null, 0);
+    }
+
+    private Rtable noRoute(NetDevice dev, Errno err) {
+        stats.inNoRoute++;
+        Rtable.Action action = err == Errno.EINVAL ? Rtable.Action.DISCARD : Rtable.Action.ERROR;
+        return new Rtable(ipv4, dev, action, Rtable.Action.DISCARD, RouteType.UNREACHABLE, Rtable.RTCF_LOCAL, 0, 0, 0, err, 0);
+    }
+
+    private Rtable martianSource(PacketBuffer skb) {
+        stats.inMartianSrc++;
+        ipv4.drops().count(DropReason.IP_INVALID_SOURCE);
+        return null;
+    }
+
+    private Rtable martianDestination(PacketBuffer skb) {
+        stats.inMartianDst++;
+        ipv4.mib().inc(IpMib.InAddrErrors);
+        ipv4.drops().count(DropReason.IP_INADDRERRORS);
+        return null;
+    }
+
+    /**
+     * The route for a locally generated packet ({@code ip_route_output_key_hash}).
+     *
+     * @param daddr destination; 0 means this host
+     * @param saddr requested source, or 0 to let routing choose
+     * @param oif requested output device ifindex, or 0
+     * @throws NetException ENETUNREACH, EHOSTUNREACH, EACCES, EINVAL, ENODEV as Linux returns them
+     */
+    public Rtable routeOutput(int daddr, int saddr, int tos, int oif, int mark) {
+        stats.outSlowTot++;
+        if (saddr != 0) {
+            if (isMulticast(saddr) || saddr == 0xffffffff || (saddr & 0xff000000) == 0) {
+                throw new NetException(Errno.EINVAL, "source address is not a unicast address");
+            }
+            if (ipv4.inet().deviceWithAddress(saddr) == null) {
+                throw new NetException(Errno.EINVAL, "source address is not local");
+            }
+        }
+        NetDevice out = null;
+        if (oif != 0) {
+            out = ipv4.devices().byIndex(oif);
+            if (out == null) {
+                throw new NetException(Errno.ENODEV);
+            }
+            if (!out.isUp() || InDevice.of(out) == null) {
+                throw new NetException(Errno.ENETUNREACH);
+            }
+            if (daddr == 0xffffffff || (daddr & 0xffffff00) == 0xe0000000) {
+                if (saddr == 0) {
+                    saddr = ipv4.inet().selectSourceAddress(out, 0, IfAddr.SCOPE_LINK);
+                }
+                return outputRoute(out, RouteType.BROADCAST, Rtable.RTCF_BROADCAST, 0, saddr, 0, 0);
+            }
+        }
+        if (daddr == 0) {
+            daddr = saddr != 0 ? saddr : 0x7f000001;
+            NetDevice lo = ipv4.devices().loopback();
+            return outputRoute(lo, RouteType.LOCAL, Rtable.RTCF_LOCAL, 0, saddr != 0 ? saddr : daddr, 0, 255);
+        }
+        if (!lookup(daddr, saddr, tos, oif, 0, mark, RouteScope.UNIVERSE)) {
+            if (out != null && res.error() == Errno.ENETUNREACH) {
+                // No route but an output device was named: assume the destination is on that link.
+                if (saddr == 0) {
+                    saddr = ipv4.inet().selectSourceAddress(out, 0, IfAddr.SCOPE_LINK);
+                }
+                return outputRoute(out, RouteType.UNICAST, 0, 0, saddr, 0, 0);
+            }
+            throw new NetException(res.error());
+        }
+        RouteType type = res.type();
+        if (type == RouteType.LOCAL) {
+            if (saddr == 0) {
+                saddr = res.prefsrc() != 0 ? res.prefsrc() : daddr;
+            }
+            NetDevice lo = ipv4.devices().loopback();
+            return outputRoute(lo, RouteType.LOCAL, Rtable.RTCF_LOCAL, 0, saddr, 0, res.table());
+        }
+        NetDevice dev = ipv4.devices().byIndex(res.oif());
+        if (dev == null) {
+            throw new NetException(Errno.ENETUNREACH);
+        }
+        if (saddr == 0) {
+            saddr = res.prefsrc() != 0 ? res.prefsrc()
+                    : ipv4.inet().selectSourceAddress(dev, res.gateway() != 0 ? res.gateway() : daddr, res.scope());
+        }
+        int flags = type == RouteType.BROADCAST ? Rtable.RTCF_BROADCAST : 0;
+        return outputRoute(dev, type, flags, res.gateway(), saddr, res.mtu(), res.table());
+    }
+
+    private Rtable outputRoute(NetDevice dev, RouteType type, int flags, int gateway, int saddr, int mtu, int table) {
+        return new Rtable(ipv4, dev, Rtable.Action.DISCARD, Rtable.Action.OUTPUT, type, flags, gateway, saddr, mtu, null, table);
+    }
+
+    /** Fills {@link #res} from the FIB through the policy rules; false with {@code res.error()} set on failure. */
+    private boolean lookup(int daddr, int saddr, int tos, int oif, int iif, int mark, int scope) {
+        flow.reset();
+        flow.dst = daddr;
+        flow.src = saddr;
+        flow.tos = tos;
+        flow.oif = oif;
+        flow.iif = iif;
+        flow.mark = mark;
+        flow.scope = scope;
+        return fib.lookup(flow, res);
+    }
+
+    private static boolean isMulticast(int a) {
+        return (a & 0xf0000000) == 0xe0000000;
+    }
+}

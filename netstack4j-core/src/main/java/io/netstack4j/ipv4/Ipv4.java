@@ -1,0 +1,134 @@
+package io.netstack4j.ipv4;
+
+import io.netstack4j.core.Devices;
+import io.netstack4j.core.DropCounters;
+import io.netstack4j.core.Mib;
+import io.netstack4j.core.NetLoop;
+import io.netstack4j.core.Sysctls;
+import io.netstack4j.inet.Inet;
+import io.netstack4j.netfilter.Netfilter;
+import io.netstack4j.route.Fib;
+import io.netstack4j.wire.EtherType;
+
+/**
+ * One namespace's IPv4 layer ({@code net/ipv4/}): owns the protocol table ({@code inet_protos}),
+ * the IP MIBs, the IPv4 sysctls and the four stages of the packet path — {@link IpInput}
+ * ({@code ip_input.c}), {@link IpForward} ({@code ip_forward.c}), {@link IpOutput}
+ * ({@code ip_output.c}) and {@link IpRoute} ({@code route.c}).
+ */
+public final class Ipv4 {
+
+    private final NetLoop loop;
+    private final Devices devices;
+    private final Inet inet;
+    private final Fib fib;
+    private final Netfilter netfilter;
+    private final DropCounters drops;
+    private final Mib<IpMib> mib = new Mib<>("Ip", IpMib.class);
+    private final Mib<IpExtMib> extMib = new Mib<>("IpExt", IpExtMib.class);
+    private final L4Protocol[] protocols = new L4Protocol[256];
+    private final IpRoute route;
+    private final IpInput input;
+    private final IpForward forward;
+    private final IpOutput output;
+    private IcmpSender icmp = (skb, type, code, info) -> { };
+    private NeighOutput neigh;
+
+    int defaultTtl = 64;
+    int acceptSourceRouteAll;
+
+    public Ipv4(NetLoop loop, Devices devices, Inet inet, Fib fib, Netfilter netfilter, DropCounters drops, Sysctls sysctls,
+            NeighOutput neigh) {
+        this.loop = loop;
+        this.devices = devices;
+        this.inet = inet;
+        this.fib = fib;
+        this.netfilter = netfilter;
+        this.drops = drops;
+        this.neigh = neigh;
+        this.route = new IpRoute(this, fib);
+        this.input = new IpInput(this);
+        this.forward = new IpForward(this);
+        this.output = new IpOutput(this, loop.random().nextInt());
+        sysctls.registerInt("net.ipv4.ip_default_ttl", 1, 255, () -> defaultTtl, v -> defaultTtl = v);
+        devices.addPack(EtherType.IPV4, input::rcv);
+    }
+
+    /** Registers the handler for an IP protocol number ({@code inet_add_protocol}). */
+    public void addProtocol(int protocol, L4Protocol handler) {
+        if (protocols[protocol & 0xff] != null) {
+            throw new IllegalStateException("IP protocol " + protocol + " already has a handler");
+        }
+        protocols[protocol & 0xff] = handler;
+    }
+
+    /** The handler registered for an IP protocol number, or null. */
+    public L4Protocol protocolHandler(int protocol) {
+        return protocols[protocol & 0xff];
+    }
+
+    /** Installs the ICMP error sender (the ICMP layer registers itself). */
+    public void setIcmpSender(IcmpSender sender) {
+        this.icmp = sender;
+    }
+
+    IcmpSender icmp() {
+        return icmp;
+    }
+
+    NeighOutput neigh() {
+        return neigh;
+    }
+
+    public NetLoop loop() {
+        return loop;
+    }
+
+    public Devices devices() {
+        return devices;
+    }
+
+    public Inet inet() {
+        return inet;
+    }
+
+    public Fib fib() {
+        return fib;
+    }
+
+    public Netfilter netfilter() {
+        return netfilter;
+    }
+
+    public DropCounters drops() {
+        return drops;
+    }
+
+    public Mib<IpMib> mib() {
+        return mib;
+    }
+
+    public Mib<IpExtMib> extMib() {
+        return extMib;
+    }
+
+    public IpRoute route() {
+        return route;
+    }
+
+    public IpInput input() {
+        return input;
+    }
+
+    public IpForward forward() {
+        return forward;
+    }
+
+    public IpOutput output() {
+        return output;
+    }
+
+    public int defaultTtl() {
+        return defaultTtl;
+    }
+}
