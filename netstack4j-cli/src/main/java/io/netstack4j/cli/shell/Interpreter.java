@@ -123,10 +123,10 @@ final class Interpreter {
     }
 
     private int runSimple(SimpleCommand cmd, Session s) throws InterruptedException {
+        s.current = cmd;
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        s.current = cmd;
         PrintStream out = LineBufferedOutputStream.over(stdout);
         PrintStream err = LineBufferedOutputStream.over(stderr);
         List<Closeable> opened = new ArrayList<>();

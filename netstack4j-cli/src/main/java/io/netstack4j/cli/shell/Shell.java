@@ -222,7 +222,8 @@ public final class Shell implements AutoCloseable {
     public int execute(String line) throws InterruptedException {
         requireOpen();
         Thread self = Thread.currentThread();
-        sessionThreads.add(self);
+        // A command may call execute(String) from inside a script: the outer call owns the entry.
+        boolean added = sessionThreads.add(self);
         try {
             Session session = new Session(PROGRAM, stdin, Session.Mode.LINE);
             return switch (Parser.parse(line, 1)) {
@@ -231,7 +232,9 @@ public final class Shell implements AutoCloseable {
                 case ParseResult.SyntaxError(var message, var lineNo) -> syntaxError(PROGRAM, message);
             };
         } finally {
-            sessionThreads.remove(self);
+            if (added) {
+                sessionThreads.remove(self);
+            }
         }
     }
 
@@ -412,7 +415,7 @@ public final class Shell implements AutoCloseable {
     private int session(Session session, BufferedReader in, PrintStream prompt) {
         requireOpen();
         Thread self = Thread.currentThread();
-        sessionThreads.add(self);
+        boolean added = sessionThreads.add(self);
         boolean interrupted = false;
         int status;
         try {
@@ -424,7 +427,9 @@ public final class Shell implements AutoCloseable {
             stderr.println(session.name + ": cannot read: " + e.getMessage());
             status = STATUS_SYNTAX_ERROR;
         } finally {
-            sessionThreads.remove(self);
+            if (added) {
+                sessionThreads.remove(self);
+            }
             close();
         }
         if (interrupted) {
