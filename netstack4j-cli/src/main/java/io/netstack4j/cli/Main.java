@@ -124,6 +124,12 @@ public final class Main {
     static Shell newShell(NetStack stack) {
         Shell shell = new Shell(Path.of("").toAbsolutePath());
         Commands.registerAll(shell, stack);
+        // The scenarios write `netns add r1` as shorthand for `ip netns add r1`.
+        shell.register("netns", inv -> {
+            List<String> argv = new ArrayList<>(List.of("ip", "netns"));
+            argv.addAll(inv.operands());
+            return inv.execute(argv);
+        });
         shell.onClose(stack::close);
         shell.installSignalHandlers();
         return shell;

@@ -85,7 +85,6 @@ public final class IpInput {
         skb.trim(total);
         skb.resetNetworkHeader();
         skb.setTransportHeader(off + hlen);
-        skb.dst = null;
         ipv4.netfilter().hook(NfHook.PRE_ROUTING, skb, dev, null, rcvFinish);
     }
 

@@ -49,8 +49,12 @@ public final class IpRoute {
         return stats;
     }
 
+    /**
+     * The routing generation: changes whenever the FIB (routes, rules, addresses, devices) or
+     * this cache's own generation does. Both only grow, so their sum does too.
+     */
     public int genid() {
-        return genid;
+        return genid + fib.genid();
     }
 
     /** Retires every cached route ({@code rt_cache_flush}); called on any routing-relevant change. */
@@ -72,7 +76,7 @@ public final class IpRoute {
         int s = slot(daddr, saddr, key);
         Rtable cached = inRt[s];
         if (cached != null && inDst[s] == daddr && inSrc[s] == saddr && inKey[s] == key && inMark[s] == skb.mark
-                && cached.genid == genid) {
+                && cached.genid == genid()) {
             stats.inHit++;
             return cached;
         }
@@ -200,7 +204,9 @@ public final class IpRoute {
     private Rtable noRoute(NetDevice dev, Errno err) {
         stats.inNoRoute++;
         Rtable.Action action = err == Errno.EINVAL ? Rtable.Action.DISCARD : Rtable.Action.ERROR;
-        return new Rtable(ipv4, dev, action, Rtable.Action.DISCARD, RouteType.UNREACHABLE, Rtable.RTCF_LOCAL, 0, 0, 0, err, 0);
+        // Linux clears RTCF_LOCAL on unreachable input routes, so ICMP errors about them come
+        // from an address of ours chosen by routing, not from the unreachable destination.
+        return new Rtable(ipv4, dev, action, Rtable.Action.DISCARD, RouteType.UNREACHABLE, 0, 0, 0, 0, err, 0);
     }
 
     private Rtable martianSource(PacketBuffer skb) {
@@ -285,8 +291,13 @@ public final class IpRoute {
         return outputRoute(dev, type, flags, res.gateway(), saddr, res.mtu(), res.table());
     }
 
+    /**
+     * An output route. A local one also serves as the input route when the packet comes back
+     * through the loopback device (Linux keeps the dst across {@code loopback_xmit}).
+     */
     private Rtable outputRoute(NetDevice dev, RouteType type, int flags, int gateway, int saddr, int mtu, int table) {
-        return new Rtable(ipv4, dev, Rtable.Action.DISCARD, Rtable.Action.OUTPUT, type, flags, gateway, saddr, mtu, null, table);
+        Rtable.Action input = (flags & Rtable.RTCF_LOCAL) != 0 ? Rtable.Action.LOCAL_DELIVER : Rtable.Action.DISCARD;
+        return new Rtable(ipv4, dev, input, Rtable.Action.OUTPUT, type, flags, gateway, saddr, mtu, null, table);
     }
 
     /** Fills {@link #res} from the FIB through the policy rules; false with {@code res.error()} set on failure. */

@@ -15,8 +15,13 @@ import io.netstack4j.inet.IfAddr;
 import io.netstack4j.inet.InDevice;
 import io.netstack4j.inet.Inet;
 import io.netstack4j.ipv4.Ipv4;
+import io.netstack4j.neigh.AddressTypes;
+import io.netstack4j.neigh.ArpCache;
 import io.netstack4j.netfilter.Netfilter;
 import io.netstack4j.route.Fib;
+import io.netstack4j.route.RouteSpec;
+import io.netstack4j.route.RouteType;
+import io.netstack4j.wire.IcmpHeader;
 import io.netstack4j.wire.Ipv4Address;
 import io.netstack4j.wire.MacAddress;
 
@@ -39,7 +44,7 @@ public final class Namespace {
     private final Devices devices;
     private final Inet inet;
     private final Fib fib;
-    private final Neighbours neighbours;
+    private final ArpCache arp;
     private final Netfilter netfilter;
     private final Ipv4 ipv4;
     private final Icmp icmp;
@@ -54,10 +59,21 @@ public final class Namespace {
         this.inet = new Inet(devices, sysctls);
         this.fib = new Fib();
         this.netfilter = new Netfilter(drops);
-        this.neighbours = new Neighbours(this);
-        this.ipv4 = new Ipv4(loop, devices, inet, fib, netfilter, drops, sysctls, neighbours::output);
+        this.arp = new ArpCache(loop, devices, inet, new AddressTypes() {
+            @Override
+            public boolean isLocal(int addr, NetDevice dev) {
+                return fib.addressType(addr) == RouteType.LOCAL;
+            }
+
+            @Override
+            public boolean isBroadcast(int addr, NetDevice dev) {
+                return addr == 0xffffffff || fib.addressTypeOnDevice(dev.ifindex(), addr) == RouteType.BROADCAST;
+            }
+        }, sysctls);
+        this.ipv4 = new Ipv4(loop, devices, inet, fib, netfilter, drops, sysctls, arp::output);
         this.icmp = new Icmp(ipv4, sysctls);
-        neighbours.attachIcmp(ipv4);
+        // arp_error_report: packets that waited for a neighbour that never answered earn host unreachable.
+        arp.setErrorReport(skb -> icmp.send(skb, IcmpHeader.DEST_UNREACH, IcmpHeader.HOST_UNREACH, 0));
         inet.addListener(new Inet.AddressListener() {
             @Override
             public void addressAdded(IfAddr a) {
@@ -65,7 +81,7 @@ public final class Namespace {
                 fib.addInterfaceAddress(a.local(), a.prefixLength(), d.ifindex(), d.isUp(), d.isLoopback());
                 ipv4.route().flushCache();
                 if (d.isUp()) {
-                    neighbours.announce(d, a);
+                    arp.announce(d, a);
                 }
             }
 
@@ -94,20 +110,13 @@ public final class Namespace {
                         fib.addInterfaceAddress(a.local(), a.prefixLength(), dev.ifindex(), true, dev.isLoopback());
                     }
                     for (IfAddr a : in.addresses()) {
-                        neighbours.announce(dev, a);
+                        arp.announce(dev, a);
                     }
                 }
             }
             case DOWN -> fib.deviceDown(dev.ifindex());
-            case CHANGE -> {
-                if (dev.isUp()) {
-                    if (dev.hasCarrier()) {
-                        fib.deviceUp(dev.ifindex());
-                    } else {
-                        fib.deviceDown(dev.ifindex());
-                    }
-                }
-            }
+            case REGISTER, CHANGENAME -> fib.deviceRegistered(dev.ifindex(), dev.name());
+            case CHANGE -> fib.carrierChanged(dev.ifindex(), dev.hasCarrier());
             case UNREGISTER -> fib.flushDevice(dev.ifindex());
             default -> {
             }
@@ -148,8 +157,9 @@ public final class Namespace {
         return fib;
     }
 
-    public Neighbours neighbours() {
-        return neighbours;
+    /** The ARP neighbour table ({@code ip neigh}). */
+    public ArpCache arp() {
+        return arp;
     }
 
     public Netfilter netfilter() {
@@ -166,6 +176,19 @@ public final class Namespace {
 
     public Loopback loopback() {
         return lo;
+    }
+
+    /**
+     * {@code ip route add|replace|append|prepend|change}: a validated change to the FIB; the
+     * route cache follows the FIB's generation, so cached decisions retire at once.
+     */
+    public void addRoute(RouteSpec spec, Fib.Op op) {
+        fib.addRoute(spec, op);
+    }
+
+    /** {@code ip route del}: throws ESRCH ("No such process") when nothing matches. */
+    public void deleteRoute(RouteSpec spec) {
+        fib.deleteRoute(spec);
     }
 
     /** The device called {@code devName}, or ENODEV with iproute2's message. */
@@ -238,7 +261,7 @@ public final class Namespace {
                 }
             }
         }
-        neighbours.destroy();
+        arp.close();
     }
 
     @Override

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netstack4j.core.DropReason;
 import io.netstack4j.core.Errno;
 import io.netstack4j.core.NetException;
-import io.netstack4j.drivers.Veth;
 import io.netstack4j.icmp.IcmpMib;
 import io.netstack4j.ipv4.IpMib;
-import io.netstack4j.sched.Netem;
-import io.netstack4j.sched.NetemSpec;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +45,7 @@ class EndToEndTest {
         Net.PingLog log = net.ping("h1", "10.2.0.2", 3, 56, 0, false);
         assertEquals(List.of(1, 2, 3), log.replies);
         assertEquals(List.of(63, 63, 63), log.replyTtls, "one router decremented the reply's TTL");
-        assertEquals(3, net.ns("r1").ipv4().mib().get(IpMib.ForwDatagrams) - 0, "r1 forwarded the 3 requests");
+        assertEquals(6, net.ns("r1").ipv4().mib().get(IpMib.ForwDatagrams), "r1 forwarded 3 requests and 3 replies");
         assertEquals(3, net.ns("r2").icmp().mib().get(IcmpMib.InEchos));
         assertEquals(3, net.ns("r2").icmp().mib().get(IcmpMib.OutEchoReps));
     }
@@ -95,20 +92,6 @@ class EndToEndTest {
         assertEquals(List.of(), log.replies);
         assertEquals(List.of(), log.errors, "a host does not answer for routes it will not forward");
         assertEquals(1, net.ns("r1").ipv4().mib().get(IpMib.InAddrErrors));
-    }
-
-    @Test
-    void netemLossShowsInPingStatistics() {
-        Veth r1side = (Veth) net.ns("r1").requireDevice("veth2");
-        r1side.setQdisc(new Netem(NetemSpec.parse(List.of("loss", "100%"))));
-        Net.PingLog log = net.ping("h1", "10.2.0.2", 5, 56, 0, false);
-        assertEquals(List.of(), log.replies);
-        assertEquals(5, net.ns("r1").drops().get(DropReason.TC_DROP));
-
-        r1side.setQdisc(new Netem(NetemSpec.parse(List.of("loss", "30%"))));
-        Net.PingLog some = net.ping("h1", "10.2.0.2", 200, 56, 0, false);
-        int lost = 200 - some.replies.size();
-        assertTrue(lost > 30 && lost < 90, "30% loss of 200 requests lost " + lost);
     }
 
     @Test

@@ -1,0 +1,61 @@
+package io.netstack4j.route;
+
+import io.netstack4j.wire.Ipv4Address;
+
+/**
+ * One route ({@code struct fib_alias}): a prefix, the TOS it is restricted to, its type and the
+ * shared {@link FibInfo}. The routes of one prefix form a list kept in Linux's order: TOS
+ * descending, then metric ascending, then as inserted ({@code fib_find_alias}).
+ */
+public final class FibAlias {
+
+    final int key;
+    final int prefixLen;
+    final int tos;
+    final RouteType type;
+    final FibInfo info;
+    FibAlias next;
+
+    FibAlias(int key, int prefixLen, int tos, RouteType type, FibInfo info) {
+        this.key = key;
+        this.prefixLen = prefixLen;
+        this.tos = tos;
+        this.type = type;
+        this.info = info;
+    }
+
+    /** The destination prefix bits. */
+    public int prefixBits() {
+        return key;
+    }
+
+    public Ipv4Address prefix() {
+        return new Ipv4Address(key);
+    }
+
+    public int prefixLen() {
+        return prefixLen;
+    }
+
+    public int tos() {
+        return tos;
+    }
+
+    public RouteType type() {
+        return type;
+    }
+
+    public FibInfo info() {
+        return info;
+    }
+
+    /** The table holding this route. */
+    public int table() {
+        return info.table;
+    }
+
+    @Override
+    public String toString() {
+        return "FibAlias[" + Flow4.addr(key) + "/" + prefixLen + " tos " + tos + " " + info + "]";
+    }
+}
