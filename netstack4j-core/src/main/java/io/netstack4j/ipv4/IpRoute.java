@@ -261,7 +261,8 @@ public final class IpRoute {
             NetDevice lo = ipv4.devices().loopback();
             return outputRoute(lo, RouteType.LOCAL, Rtable.RTCF_LOCAL, 0, saddr != 0 ? saddr : daddr, 0, 255);
         }
-        if (!lookup(daddr, saddr, tos, oif, 0, mark, RouteScope.UNIVERSE)) {
+        // Output lookups carry iif = lo, as Linux's, so "iif lo" rules match local traffic.
+        if (!lookup(daddr, saddr, tos, oif, Fib.LOOPBACK_IFINDEX, mark, RouteScope.UNIVERSE)) {
             if (out != null && res.error() == Errno.ENETUNREACH) {
                 // No route but an output device was named: assume the destination is on that link.
                 if (saddr == 0) {
