@@ -234,6 +234,9 @@ public abstract class NetDevice implements Napi {
             flags |= IFF_UP;
             if (qdisc == null && txqueuelen > 0) {
                 qdisc = defaultQdisc();
+                if (qdisc != null) {
+                    qdisc.attach(this);
+                }
             }
             open();
             devices.notify(NetdevEvent.UP, this);
@@ -303,7 +306,7 @@ public abstract class NetDevice implements Napi {
     /** Replaces the root qdisc ({@code tc qdisc replace dev X root}); null restores the default. */
     public void setQdisc(Qdisc q) {
         Qdisc old = qdisc;
-        qdisc = q != null ? q : (isUp() && txqueuelen > 0 ? defaultQdisc() : null);
+        qdisc = q != null ? q : isUp() && txqueuelen > 0 ? defaultQdisc() : null;
         if (qdisc != null) {
             qdisc.attach(this);
         }
@@ -334,8 +337,8 @@ public abstract class NetDevice implements Napi {
             return;
         }
         if (!q.enqueue(skb)) {
+            // The qdisc freed the frame and counted its drop reason.
             stats.txDropped++;
-            devices.drops().count(DropReason.QDISC_DROP);
         }
         runQdisc();
     }

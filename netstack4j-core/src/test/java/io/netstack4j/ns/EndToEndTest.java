@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netstack4j.core.DropReason;
 import io.netstack4j.core.Errno;
 import io.netstack4j.core.NetException;
+import io.netstack4j.drivers.Veth;
 import io.netstack4j.icmp.IcmpMib;
 import io.netstack4j.ipv4.IpMib;
+import io.netstack4j.sched.Netem;
+import io.netstack4j.sched.NetemSpec;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +95,21 @@ class EndToEndTest {
         assertEquals(List.of(), log.replies);
         assertEquals(List.of(), log.errors, "a host does not answer for routes it will not forward");
         assertEquals(1, net.ns("r1").ipv4().mib().get(IpMib.InAddrErrors));
+    }
+
+    @Test
+    void netemLossShowsInPingStatistics() {
+        Veth r1side = (Veth) net.ns("r1").requireDevice("veth2");
+        r1side.setQdisc(new Netem(NetemSpec.parse(List.of("loss", "100%"))));
+        Net.PingLog log = net.ping("h1", "10.2.0.2", 5, 56, 0, false);
+        assertEquals(List.of(), log.replies);
+        assertEquals(0, net.ns("r2").icmp().mib().get(IcmpMib.InMsgs), "nothing got through r1's veth2");
+        assertTrue(net.ns("r1").drops().get(DropReason.TC_DROP) >= 5, "the requests (and r1's ARP requests) were lost");
+
+        r1side.setQdisc(new Netem(NetemSpec.parse(List.of("loss", "30%"))));
+        Net.PingLog some = net.ping("h1", "10.2.0.2", 200, 56, 0, false);
+        int lost = 200 - some.replies.size();
+        assertTrue(lost > 30 && lost < 90, "30% loss of 200 requests lost " + lost);
     }
 
     @Test
