@@ -1,6 +1,6 @@
 package io.netstack4j.cli;
 
-import io.netstack4j.cli.commands.Commands;
+import io.netstack4j.cli.tools.Tools;
 import io.netstack4j.cli.shell.Shell;
 import io.netstack4j.core.NetLoop;
 import io.netstack4j.ns.NetStack;
@@ -123,7 +123,7 @@ public final class Main {
 
     static Shell newShell(NetStack stack) {
         Shell shell = new Shell(Path.of("").toAbsolutePath());
-        Commands.registerAll(shell, stack);
+        Tools.registerAll(shell, stack);
         // The scenarios write `netns add r1` as shorthand for `ip netns add r1`.
         shell.register("netns", inv -> {
             List<String> argv = new ArrayList<>(List.of("ip", "netns"));

@@ -336,10 +336,9 @@ public abstract class NetDevice implements Napi {
             transmitOne(skb);
             return;
         }
-        if (!q.enqueue(skb)) {
-            // The qdisc freed the frame and counted its drop reason.
-            stats.txDropped++;
-        }
+        // A refused frame was freed and counted by the qdisc (its drops, the drop reason);
+        // as in Linux it is not a device tx_dropped.
+        q.enqueue(skb);
         runQdisc();
     }
 

@@ -80,7 +80,7 @@ public final class IpRoute {
             stats.inHit++;
             return cached;
         }
-        Rtable rt = routeInputSlow(skb, daddr, saddr, tos, dev);
+        Rtable rt = routeInputSlow(daddr, saddr, tos, dev, skb.mark);
         if (rt != null) {
             inDst[s] = daddr;
             inSrc[s] = saddr;
@@ -91,7 +91,7 @@ public final class IpRoute {
         return rt;
     }
 
-    private Rtable routeInputSlow(PacketBuffer skb, int daddr, int saddr, int tos, NetDevice dev) {
+    private Rtable routeInputSlow(int daddr, int saddr, int tos, NetDevice dev, int mark) {
         stats.inSlowTot++;
         InDevice in = InDevice.of(dev);
         if (in == null) {
@@ -101,29 +101,29 @@ public final class IpRoute {
         boolean localnet = conf.routeLocalnet != 0;
         // RFC 1812 5.3.7 / RFC 1122 3.2.1.3: a source that is multicast, broadcast or "this network" is martian.
         if (isMulticast(saddr) || saddr == 0xffffffff) {
-            return martianSource(skb);
+            return martianSource();
         }
         if (daddr == 0xffffffff || (daddr == 0 && saddr == 0)) {
             return broadcastInput(dev);
         }
         if ((saddr & 0xff000000) == 0) {
-            return martianSource(skb);
+            return martianSource();
         }
         if ((daddr & 0xff000000) == 0) {
-            return martianDestination(skb);
+            return martianDestination();
         }
         if (isMulticast(daddr)) {
             // Multicast reception needs group membership (IGMP), which this stack does not join yet.
-            return martianDestination(skb);
+            return martianDestination();
         }
         if (!localnet && (daddr & 0xff000000) == 0x7f000000 && !dev.isLoopback()) {
-            return martianDestination(skb);
+            return martianDestination();
         }
         if (!localnet && (saddr & 0xff000000) == 0x7f000000 && !dev.isLoopback()) {
-            return martianSource(skb);
+            return martianSource();
         }
         boolean forwarding = conf.forwarding != 0;
-        if (!lookup(daddr, saddr, tos, 0, dev.ifindex(), skb.mark, RouteScope.UNIVERSE)) {
+        if (!lookup(daddr, saddr, tos, 0, dev.ifindex(), mark, RouteScope.UNIVERSE)) {
             Errno err = forwarding ? res.error() : Errno.EHOSTUNREACH;
             return noRoute(dev, err);
         }
@@ -133,7 +133,7 @@ public final class IpRoute {
         }
         if (type == RouteType.LOCAL) {
             if (!validateSource(dev, conf, saddr, daddr)) {
-                return martianSource(skb);
+                return martianSource();
             }
             NetDevice lo = ipv4.devices().loopback();
             return new Rtable(ipv4, lo != null ? lo : dev, Rtable.Action.LOCAL_DELIVER, Rtable.Action.DISCARD, RouteType.LOCAL,
@@ -143,10 +143,10 @@ public final class IpRoute {
             return noRoute(dev, Errno.EHOSTUNREACH);
         }
         if (type != RouteType.UNICAST) {
-            return martianDestination(skb);
+            return martianDestination();
         }
         if (!validateSource(dev, conf, saddr, daddr)) {
-            return martianSource(skb);
+            return martianSource();
         }
         NetDevice out = ipv4.devices().byIndex(res.oif());
         if (out == null) {
@@ -161,6 +161,19 @@ public final class IpRoute {
         }
         return new Rtable(ipv4, out, Rtable.Action.FORWARD, Rtable.Action.OUTPUT, RouteType.UNICAST, flags, res.gateway(),
                 0, res.mtu(), null, res.table());
+    }
+
+    /**
+     * The decision {@link #routeInput} would make for a packet from {@code saddr} to
+     * {@code daddr} arriving on {@code dev}, without a packet and without caching
+     * ({@code ip route get ... iif DEV}). Throws EINVAL for a martian, as the kernel answers.
+     */
+    public Rtable lookupInput(int daddr, int saddr, int tos, NetDevice dev, int mark) {
+        Rtable rt = routeInputSlow(daddr, saddr, tos, dev, mark);
+        if (rt == null) {
+            throw new NetException(Errno.EINVAL);
+        }
+        return rt;
     }
 
     private static boolean onLink(InDevice in, int addr) {
@@ -209,13 +222,13 @@ public final class IpRoute {
         return new Rtable(ipv4, dev, action, Rtable.Action.DISCARD, RouteType.UNREACHABLE, 0, 0, 0, 0, err, 0);
     }
 
-    private Rtable martianSource(PacketBuffer skb) {
+    private Rtable martianSource() {
         stats.inMartianSrc++;
         ipv4.drops().count(DropReason.IP_INVALID_SOURCE);
         return null;
     }
 
-    private Rtable martianDestination(PacketBuffer skb) {
+    private Rtable martianDestination() {
         stats.inMartianDst++;
         ipv4.mib().inc(IpMib.InAddrErrors);
         ipv4.drops().count(DropReason.IP_INADDRERRORS);

@@ -1,0 +1,21 @@
+package io.netstack4j.cli.tools;
+
+import io.netstack4j.cli.shell.Shell;
+import io.netstack4j.ns.NetStack;
+
+/** Registers the Linux tools netstack4j speaks: ip, tc, sysctl, ping, nstat, netstat. */
+public final class Tools {
+
+    private Tools() {
+    }
+
+    public static void registerAll(Shell shell, NetStack stack) {
+        Context ctx = new Context(stack);
+        shell.register("ip", new IpCommand(ctx));
+        shell.register("tc", new TcCommand(ctx));
+        shell.register("sysctl", new SysctlCommand(ctx));
+        shell.register("ping", new PingCommand(ctx));
+        shell.register("nstat", new NstatCommand(ctx, false));
+        shell.register("netstat", new NstatCommand(ctx, true));
+    }
+}
