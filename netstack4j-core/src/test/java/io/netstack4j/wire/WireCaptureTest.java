@@ -141,7 +141,7 @@ class WireCaptureTest {
         assertEquals(21, compile(7, 1), "length 1");
         assertEquals(21, compile(7, 40), "length past the options area");
         assertEquals(22, compile(7, 3, 3), "record-route pointer below 4");
-        assertEquals(22, compile(68, 8, 4, 0), "timestamp pointer below 5");
+        assertEquals(22, compile(68, 4, 4, 0), "timestamp pointer below 5");
         assertEquals(28, compile(131, 7, 4, 0, 0, 0, 0, 131, 3, 4), "a second source route");
         assertEquals(-1, compile(1, 1, 1, 0), "NOPs then end");
         assertEquals(-1, compile(200, 4, 0, 0), "unknown options are skipped");
