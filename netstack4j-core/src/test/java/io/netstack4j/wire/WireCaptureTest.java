@@ -142,7 +142,7 @@ class WireCaptureTest {
         assertEquals(21, compile(7, 40), "length past the options area");
         assertEquals(22, compile(7, 3, 3), "record-route pointer below 4");
         assertEquals(22, compile(68, 4, 4, 0), "timestamp pointer below 5");
-        assertEquals(28, compile(131, 7, 4, 0, 0, 0, 0, 131, 3, 4), "a second source route");
+        assertEquals(27, compile(131, 7, 4, 0, 0, 0, 0, 131, 3, 4), "a second source route, at 20 + 7");
         assertEquals(-1, compile(1, 1, 1, 0), "NOPs then end");
         assertEquals(-1, compile(200, 4, 0, 0), "unknown options are skipped");
         assertEquals(23, compile(1, 1, 1, 7), "an option type in the last byte has no length");
