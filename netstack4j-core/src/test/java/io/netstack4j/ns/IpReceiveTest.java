@@ -1,6 +1,7 @@
 package io.netstack4j.ns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netstack4j.core.DropReason;
 import io.netstack4j.core.NetDevice;
@@ -52,6 +53,7 @@ class IpReceiveTest {
         PacketBuffer skb = r1.loop().pool().alloc(200);
         int off = skb.put(EthernetHeader.HEADER_LEN + 20 + 8 + 16);
         byte[] b = skb.array();
+        java.util.Arrays.fill(b, off, skb.tail(), (byte) 0);
         EthernetHeader.setDst(b, off, veth1.mac());
         EthernetHeader.setSrc(b, off, 0x02_00_00_00_00_01L);
         EthernetHeader.setEtherType(b, off, EtherType.IPV4);
@@ -184,6 +186,79 @@ class IpReceiveTest {
         });
         assertEquals(1, ip(IpMib.InHdrErrors));
         assertEquals(1, r1.icmp().outType(IcmpHeader.PARAMETER_PROBLEM));
+    }
+
+    /** Makes the injected datagram one that r1 must forward towards h2's subnet with TTL 1. */
+    private void expiring(byte[] b, int ip) {
+        Ipv4Header.setDst(b, ip, Ipv4Address.parse("10.2.0.2").bits());
+        Ipv4Header.setTtl(b, ip, 1);
+    }
+
+    private void forwardingToH2() {
+        net.link("r1", "veth2", "10.2.0.1/24", "h2", "veth3", "10.2.0.2/24");
+        net.forwarding("r1");
+        net.runMillis(10);
+    }
+
+    @Test
+    void ttlExpiryEarnsTimeExceeded() {
+        forwardingToH2();
+        send((b, ip) -> {
+            expiring(b, ip);
+            Ipv4Header.fillChecksum(b, ip);
+        });
+        assertEquals(1, r1.icmp().mib().get(IcmpMib.OutTimeExcds));
+    }
+
+    @Test
+    void noErrorAboutAnIcmpError() {
+        forwardingToH2();
+        send((b, ip) -> {
+            expiring(b, ip);
+            Ipv4Header.fillChecksum(b, ip);
+            IcmpHeader.setType(b, ip + 20, IcmpHeader.DEST_UNREACH);
+            IcmpHeader.fillChecksum(b, ip + 20, 24);
+        });
+        assertEquals(1, r1.drops().get(DropReason.IP_TTL_EXPIRED));
+        assertEquals(0, r1.icmp().mib().get(IcmpMib.OutMsgs), "RFC 1122 3.2.2: never an error about an error");
+    }
+
+    @Test
+    void noErrorAboutANonFirstFragment() {
+        forwardingToH2();
+        send((b, ip) -> {
+            expiring(b, ip);
+            Ipv4Header.setFlagsFragment(b, ip, false, false, 1480);
+            Ipv4Header.fillChecksum(b, ip);
+        });
+        assertEquals(1, r1.drops().get(DropReason.IP_TTL_EXPIRED));
+        assertEquals(0, r1.icmp().mib().get(IcmpMib.OutMsgs));
+    }
+
+    @Test
+    void noErrorAboutALinkLayerBroadcast() {
+        forwardingToH2();
+        send((b, ip) -> {
+            EthernetHeader.setDst(b, ip - EthernetHeader.HEADER_LEN, 0xffff_ffff_ffffL);
+            Ipv4Header.setProtocol(b, ip, 253);
+            Ipv4Header.fillChecksum(b, ip);
+        });
+        assertEquals(1, ip(IpMib.InUnknownProtos));
+        assertEquals(0, r1.icmp().mib().get(IcmpMib.OutMsgs));
+    }
+
+    @Test
+    void errorsAreRateLimitedPerDestination() {
+        forwardingToH2();
+        for (int i = 0; i < 50; i++) {
+            send((b, ip) -> {
+                expiring(b, ip);
+                Ipv4Header.fillChecksum(b, ip);
+            });
+        }
+        long sent = r1.icmp().mib().get(IcmpMib.OutTimeExcds);
+        assertTrue(sent >= 6 && sent <= 8, "a burst of 6 then one per second (icmp_ratelimit): " + sent);
+        assertEquals(50 - sent, r1.icmp().mib().get(IcmpMib.OutRateLimitHost));
     }
 
     @Test
