@@ -19,9 +19,7 @@ import io.netstack4j.wire.ArpPacket;
 import io.netstack4j.wire.EtherType;
 import io.netstack4j.wire.EthernetHeader;
 import io.netstack4j.wire.Ipv4Header;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -49,7 +47,7 @@ public final class ArpCache {
     private final Devices devices;
     private final Inet inet;
     private final AddressTypes types;
-    private final HashMap<Long, ArpEntry> entries = new HashMap<>();
+    private final EntryMap entries = new EntryMap();
     private final NeighStats stats = new NeighStats();
     private final Timer gcTimer = new Timer(this::periodicWork);
     private Consumer<PacketBuffer> errorReport = skb -> { };
@@ -129,7 +127,7 @@ public final class ArpCache {
     }
 
     private static long key(int ip, int ifindex) {
-        return (long) ifindex << 32 | (ip & 0xffffffffL);
+        return EntryMap.key(ip, ifindex);
     }
 
     /** The entry for {@code ip} on {@code dev}, or null ({@code neigh_lookup}). */
@@ -144,7 +142,7 @@ public final class ArpCache {
 
     /** All entries, sorted by device then address (what {@code ip neigh show} lists). */
     public List<ArpEntry> list() {
-        List<ArpEntry> out = new ArrayList<>(entries.values());
+        List<ArpEntry> out = entries.values();
         out.sort(Comparator.comparingInt((ArpEntry e) -> e.dev.ifindex()).thenComparingInt(e -> e.ip));
         return out;
     }
@@ -199,7 +197,7 @@ public final class ArpCache {
     private void forcedGc() {
         stats.forcedGcRuns++;
         long now = loop.now();
-        for (ArpEntry e : List.copyOf(entries.values())) {
+        for (ArpEntry e : entries.values()) {
             if (e.state.fixed() && e.state != Nud.NOARP) {
                 continue;
             }
@@ -221,7 +219,7 @@ public final class ArpCache {
             chooseReachableTime();
         }
         if (entries.size() > gcThresh1) {
-            for (ArpEntry e : List.copyOf(entries.values())) {
+            for (ArpEntry e : entries.values()) {
                 if (e.state == Nud.PERMANENT || e.timer.pending()) {
                     continue;
                 }
@@ -611,7 +609,7 @@ public final class ArpCache {
     /** {@code ip neigh flush [dev DEV]}: every entry except PERMANENT and NOARP; returns how many went. */
     public int flush(NetDevice dev) {
         int n = 0;
-        for (ArpEntry e : List.copyOf(entries.values())) {
+        for (ArpEntry e : entries.values()) {
             if ((dev == null || e.dev == dev) && !e.state.fixed()) {
                 destroy(e);
                 n++;
@@ -623,7 +621,7 @@ public final class ArpCache {
     /** {@code neigh_ifdown}: a device going down or away loses all its entries. */
     private void onNetdevEvent(NetdevEvent event, NetDevice dev) {
         if (event == NetdevEvent.DOWN || event == NetdevEvent.UNREGISTER || event == NetdevEvent.CHANGEADDR) {
-            for (ArpEntry e : List.copyOf(entries.values())) {
+            for (ArpEntry e : entries.values()) {
                 if (e.dev == dev && (event != NetdevEvent.CHANGEADDR || !e.state.fixed())) {
                     destroy(e);
                 }
@@ -634,7 +632,7 @@ public final class ArpCache {
     /** Stops the GC timer and drops every entry (namespace teardown). */
     public void close() {
         loop.cancel(gcTimer);
-        for (ArpEntry e : List.copyOf(entries.values())) {
+        for (ArpEntry e : entries.values()) {
             destroy(e);
         }
     }
