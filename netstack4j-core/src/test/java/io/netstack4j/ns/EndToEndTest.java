@@ -82,6 +82,16 @@ class EndToEndTest {
     }
 
     @Test
+    void aRouterSendingBackOutTheSameLinkRedirects() {
+        net.route("h1", "10.8.0.0/16", "10.1.0.1");
+        net.route("r1", "10.8.0.0/16", "10.1.0.5");
+        Net.PingLog log = net.ping("h1", "10.8.0.1", 1, 56, 0, false);
+        int gw = io.netstack4j.wire.Ipv4Address.parse("10.1.0.5").bits();
+        assertTrue(log.errors.contains("10.1.0.1 type=5 code=1 info=" + gw + " seq=1"), log.errors.toString());
+        assertEquals(1, net.ns("r1").icmp().mib().get(IcmpMib.OutRedirects));
+    }
+
+    @Test
     void hostWithoutARouteRefusesToSend() {
         net.link("r2", "veth6", "10.4.0.1/24", "h4", "veth7", "10.4.0.2/24");
         NetException e = assertThrows(NetException.class, () -> net.ping("h4", "10.1.0.2", 1, 56, 0, false));

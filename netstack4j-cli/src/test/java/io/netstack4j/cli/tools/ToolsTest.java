@@ -210,6 +210,10 @@ class ToolsTest {
         assertTrue(run("ip netns exec h2 nstat").stream().noneMatch(l -> l.startsWith("IcmpInEchos")), "deltas since the last run");
         assertTrue(run("ip netns exec h2 nstat -a").contains("IcmpInEchos                     1                  0.0"));
         assertTrue(run("ip netns exec r1 netstat -s").contains("    2 forwarded"));
+        List<String> stats = run("ip -n h2 -s link show veth3");
+        assertEquals("    RX:  bytes packets errors dropped  missed   mcast           ", stats.get(2));
+        assertTrue(stats.get(3).trim().split(" +").length == 6, stats.get(3));
+        assertTrue(Long.parseLong(stats.get(3).trim().split(" +")[1]) >= 2, "the echo request and an ARP frame arrived");
         assertEquals(List.of("net.ipv4.ip_forward = 1"), run("ip netns exec r1 sysctl net.ipv4.ip_forward"));
         assertEquals(255, fail("sysctl net.ipv4.nope"));
         assertEquals("sysctl: cannot stat /proc/sys/net/ipv4/nope: No such file or directory", errText());
