@@ -259,6 +259,15 @@ public record NetemSpec(int limit, long delayNs, long jitterNs, double delayCorr
         return r + units[i] + "bit";
     }
 
+    private static void appendPercent(StringBuilder sb, String name, double p, double corr) {
+        if (p > 0) {
+            sb.append(' ').append(name).append(' ').append(formatPercent(p));
+            if (corr > 0) {
+                sb.append(' ').append(formatPercent(corr));
+            }
+        }
+    }
+
     /** The parameters as {@code tc qdisc show} prints them after the handle. */
     @Override
     public String toString() {
@@ -272,30 +281,10 @@ public record NetemSpec(int limit, long delayNs, long jitterNs, double delayCorr
                 }
             }
         }
-        if (loss > 0) {
-            sb.append(" loss ").append(formatPercent(loss));
-            if (lossCorr > 0) {
-                sb.append(' ').append(formatPercent(lossCorr));
-            }
-        }
-        if (duplicate > 0) {
-            sb.append(" duplicate ").append(formatPercent(duplicate));
-            if (duplicateCorr > 0) {
-                sb.append(' ').append(formatPercent(duplicateCorr));
-            }
-        }
-        if (reorder > 0) {
-            sb.append(" reorder ").append(formatPercent(reorder));
-            if (reorderCorr > 0) {
-                sb.append(' ').append(formatPercent(reorderCorr));
-            }
-        }
-        if (corrupt > 0) {
-            sb.append(" corrupt ").append(formatPercent(corrupt));
-            if (corruptCorr > 0) {
-                sb.append(' ').append(formatPercent(corruptCorr));
-            }
-        }
+        appendPercent(sb, "loss", loss, lossCorr);
+        appendPercent(sb, "duplicate", duplicate, duplicateCorr);
+        appendPercent(sb, "reorder", reorder, reorderCorr);
+        appendPercent(sb, "corrupt", corrupt, corruptCorr);
         if (rateBps > 0) {
             sb.append(" rate ").append(formatRate(rateBps));
         }
