@@ -200,10 +200,14 @@ class ToolsTest {
         topology();
         assertEquals(List.of("10.2.0.2 via 10.1.0.1 dev veth0 src 10.1.0.2 uid 0 ", "    cache "), run("ip -n h1 route get 10.2.0.2"));
         assertEquals(List.of("10.2.0.2 dev veth2 src 10.2.0.1 uid 0 ", "    cache "), run("ip -n r1 route get 10.2.0.2"));
+        assertEquals(List.of("10.2.0.2 from 10.1.0.2 dev veth2 ", "    cache iif veth1 "),
+                run("ip -n r1 route get 10.2.0.2 from 10.1.0.2 iif veth1"));
+        assertEquals(List.of("local 10.1.0.2 dev lo src 10.1.0.2 uid 0 ", "    cache <local> "), run("ip -n h1 route get 10.1.0.2"));
         run("ip netns exec h1 ping -c 1 10.2.0.2");
+        // The loop free-runs virtual time, so the reachable time may already have run out.
         List<String> neigh = run("ip -n h1 neigh show");
         assertEquals(1, neigh.size());
-        assertTrue(neigh.get(0).matches("10\\.1\\.0\\.1 dev veth0 lladdr ([0-9a-f]{2}:){5}[0-9a-f]{2} REACHABLE"), neigh.get(0));
+        assertTrue(neigh.get(0).matches("10\\.1\\.0\\.1 dev veth0 lladdr ([0-9a-f]{2}:){5}[0-9a-f]{2} (REACHABLE|STALE)"), neigh.get(0));
         List<String> nstat = run("ip netns exec h2 nstat");
         assertEquals("#kernel", nstat.get(0));
         assertTrue(nstat.contains("IcmpInEchos                     1                  0.0"), nstat.toString());
