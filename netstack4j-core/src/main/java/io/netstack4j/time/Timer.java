@@ -13,7 +13,7 @@ public final class Timer {
     int heapIndex = -1;
 
     public Timer(Runnable callback) {
-        this.callback = callback;
+        this.callback = java.util.Objects.requireNonNull(callback, "a timer needs a callback");
     }
 
     /** True while armed and not yet run. */

@@ -1,0 +1,83 @@
+package io.netstack4j.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netstack4j.time.Clock;
+import io.netstack4j.time.Timer;
+import io.netstack4j.time.VirtualClock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class NetLoopTest {
+
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void simulationJumpsTheClockToTheNextTimer() {
+        NetLoop loop = NetLoop.simulated(1);
+        List<Long> fired = new ArrayList<>();
+        Timer a = new Timer(() -> fired.add(loop.now()));
+        Timer b = new Timer(() -> fired.add(loop.now()));
+        loop.schedule(a, 3_000 * MS);
+        loop.schedule(b, 5 * MS);
+        loop.runFor(10_000 * MS);
+        assertEquals(List.of(5 * MS, 3_000 * MS), fired);
+        assertEquals(10_000 * MS, loop.now(), "runFor ends at its deadline");
+    }
+
+    @Test
+    void runUntilStopsWhenTheConditionHolds() {
+        NetLoop loop = NetLoop.simulated(1);
+        int[] ticks = new int[1];
+        Timer[] tick = new Timer[1];
+        tick[0] = new Timer(() -> {
+            ticks[0]++;
+            loop.schedule(tick[0], 7 * MS);
+        });
+        loop.schedule(tick[0], 7 * MS);
+        assertTrue(loop.runUntil(() -> ticks[0] == 1, Long.MAX_VALUE));
+        assertEquals(7 * MS, loop.now());
+    }
+
+    @Test
+    void realTimeLoopRunsTasksAndTimersFromOtherThreads() throws Exception {
+        NetLoop loop = new NetLoop(Clock.system(), 1);
+        loop.start();
+        try {
+            assertEquals(42, (int) loop.call(() -> 42));
+            assertTrue(loop.call(loop::inLoop), "tasks run on the loop thread");
+            NetException e = assertThrows(NetException.class, () -> loop.call(() -> {
+                throw new NetException(Errno.EEXIST);
+            }));
+            assertEquals(Errno.EEXIST, e.errno());
+            CountDownLatch fired = new CountDownLatch(1);
+            loop.run(() -> loop.schedule(new Timer(fired::countDown), 20 * MS));
+            assertTrue(fired.await(10, TimeUnit.SECONDS), "the timer fired on the loop thread");
+        } finally {
+            loop.stop();
+        }
+    }
+
+    @Test
+    void aFreeRunningVirtualLoopRacesThroughTimers() throws Exception {
+        NetLoop loop = new NetLoop(new VirtualClock(), 1);
+        loop.start();
+        try {
+            CountDownLatch fired = new CountDownLatch(1);
+            long[] at = new long[1];
+            loop.run(() -> loop.schedule(new Timer(() -> {
+                at[0] = loop.now();
+                fired.countDown();
+            }), 3_600_000 * MS));
+            assertTrue(fired.await(10, TimeUnit.SECONDS), "an hour of virtual time passes at once");
+            assertEquals(3_600_000 * MS, at[0]);
+        } finally {
+            loop.stop();
+        }
+    }
+}
