@@ -108,16 +108,11 @@ public final class Inet {
         String p = "net.ipv4.conf." + dev + ".";
         confInt(p + "forwarding", c, x -> x.forwarding, v -> c.forwarding = v, 0, 1);
         confInt(p + "rp_filter", c, x -> x.rpFilter, v -> c.rpFilter = v, 0, 2);
-        confInt(p + "accept_redirects", c, x -> x.acceptRedirects, v -> c.acceptRedirects = v, 0, 1);
         confInt(p + "send_redirects", c, x -> x.sendRedirects, v -> c.sendRedirects = v, 0, 1);
         confInt(p + "accept_source_route", c, x -> x.acceptSourceRoute, v -> c.acceptSourceRoute = v, 0, 1);
-        confInt(p + "log_martians", c, x -> x.logMartians, v -> c.logMartians = v, 0, 1);
-        confInt(p + "arp_ignore", c, x -> x.arpIgnore, v -> c.arpIgnore = v, 0, 8);
-        confInt(p + "arp_announce", c, x -> x.arpAnnounce, v -> c.arpAnnounce = v, 0, 2);
-        confInt(p + "arp_accept", c, x -> x.arpAccept, v -> c.arpAccept = v, 0, 2);
-        confInt(p + "arp_filter", c, x -> x.arpFilter, v -> c.arpFilter = v, 0, 1);
+        confInt(p + "arp_ignore", c, x -> x.arpIgnore, v -> c.arpIgnore = v, 0, 2);
+        confInt(p + "arp_accept", c, x -> x.arpAccept, v -> c.arpAccept = v, 0, 1);
         confInt(p + "arp_notify", c, x -> x.arpNotify, v -> c.arpNotify = v, 0, 1);
-        confInt(p + "proxy_arp", c, x -> x.proxyArp, v -> c.proxyArp = v, 0, 1);
         confInt(p + "accept_local", c, x -> x.acceptLocal, v -> c.acceptLocal = v, 0, 1);
         confInt(p + "route_localnet", c, x -> x.routeLocalnet, v -> c.routeLocalnet = v, 0, 1);
     }
