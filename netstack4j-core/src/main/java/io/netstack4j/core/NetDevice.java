@@ -403,8 +403,8 @@ public abstract class NetDevice implements Napi {
         }
         stats.rxPackets++;
         stats.rxBytes += skb.len() + EthernetHeader.HEADER_LEN;
-        if (skb.pktType == PktType.MULTICAST || skb.pktType == PktType.BROADCAST) {
-            stats.rxMulticast += skb.pktType == PktType.MULTICAST ? 1 : 0;
+        if (skb.pktType == PktType.MULTICAST) {
+            stats.rxMulticast++;
         }
         skb.timestamp = devices.loop().clock().nanos();
         if (backlogSize == backlog.length) {
