@@ -35,18 +35,31 @@ public final class Inet {
     private final DevConf all = new DevConf();
     private final DevConf defaults = new DevConf();
     private final List<AddressListener> listeners = new ArrayList<>();
+    private Runnable confChanged = () -> { };
 
     public Inet(Devices devices, Sysctls sysctls) {
         this.devices = devices;
         this.sysctls = sysctls;
         registerConf("all", all);
         registerConf("default", defaults);
-        sysctls.registerInt("net.ipv4.ip_forward", 0, 1, () -> all.forwarding, this::setForwardingEverywhere);
+        sysctls.registerInt("net.ipv4.ip_forward", 0, 1, () -> all.forwarding, v -> {
+            setForwardingEverywhere(v);
+            confChanged.run();
+        });
         devices.addListener(this::onNetdevEvent);
     }
 
     public void addListener(AddressListener l) {
         listeners.add(l);
+    }
+
+    /**
+     * Runs {@code r} after any {@code net.ipv4.conf.*} or {@code ip_forward} change: routing
+     * decisions depend on them, so the route cache must be flushed (as devinet's sysctl
+     * handlers call {@code rt_cache_flush}).
+     */
+    public void onConfChange(Runnable r) {
+        confChanged = r;
     }
 
     public DevConf all() {
@@ -119,7 +132,10 @@ public final class Inet {
 
     private void confInt(String name, DevConf c, ToIntFunction<DevConf> get, IntConsumer set, int min, int max) {
         IntSupplier g = () -> get.applyAsInt(c);
-        sysctls.registerInt(name, min, max, g, set);
+        sysctls.registerInt(name, min, max, g, v -> {
+            set.accept(v);
+            confChanged.run();
+        });
     }
 
     /**

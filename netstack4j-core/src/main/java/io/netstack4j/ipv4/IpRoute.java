@@ -40,6 +40,12 @@ public final class IpRoute {
     private final int[] inMark = new int[CACHE_SLOTS];
     private final Rtable[] inRt = new Rtable[CACHE_SLOTS];
 
+    private final int[] outDst = new int[CACHE_SLOTS];
+    private final int[] outSrc = new int[CACHE_SLOTS];
+    private final int[] outKey = new int[CACHE_SLOTS];
+    private final int[] outMark = new int[CACHE_SLOTS];
+    private final Rtable[] outRt = new Rtable[CACHE_SLOTS];
+
     IpRoute(Ipv4 ipv4, Fib fib) {
         this.ipv4 = ipv4;
         this.fib = fib;
@@ -244,6 +250,24 @@ public final class IpRoute {
      * @throws NetException ENETUNREACH, EHOSTUNREACH, EACCES, EINVAL, ENODEV as Linux returns them
      */
     public Rtable routeOutput(int daddr, int saddr, int tos, int oif, int mark) {
+        int key = oif << 8 | tos;
+        int s = slot(daddr, saddr, key);
+        Rtable cached = outRt[s];
+        if (cached != null && outDst[s] == daddr && outSrc[s] == saddr && outKey[s] == key && outMark[s] == mark
+                && cached.genid == genid()) {
+            stats.outHit++;
+            return cached;
+        }
+        Rtable rt = routeOutputSlow(daddr, saddr, tos, oif, mark);
+        outDst[s] = daddr;
+        outSrc[s] = saddr;
+        outKey[s] = key;
+        outMark[s] = mark;
+        outRt[s] = rt;
+        return rt;
+    }
+
+    private Rtable routeOutputSlow(int daddr, int saddr, int tos, int oif, int mark) {
         stats.outSlowTot++;
         if (saddr != 0) {
             if (isMulticast(saddr) || saddr == 0xffffffff || (saddr & 0xff000000) == 0) {

@@ -72,6 +72,7 @@ public final class Namespace {
         }, sysctls);
         this.ipv4 = new Ipv4(loop, devices, inet, fib, netfilter, drops, sysctls, arp::output);
         this.icmp = new Icmp(ipv4, sysctls);
+        inet.onConfChange(ipv4.route()::flushCache);
         // arp_error_report: packets that waited for a neighbour that never answered earn host unreachable.
         arp.setErrorReport(skb -> icmp.send(skb, IcmpHeader.DEST_UNREACH, IcmpHeader.HOST_UNREACH, 0));
         inet.addListener(new Inet.AddressListener() {

@@ -100,11 +100,12 @@ class EndToEndTest {
 
     @Test
     void forwardingOffMeansNoForwarding() {
+        assertEquals(List.of(1), net.ping("h1", "10.2.0.2", 1, 56, 0, false).replies, "forwarding, with the route cached");
         net.ns("r1").sysctls().set("net.ipv4.ip_forward", "0");
         Net.PingLog log = net.ping("h1", "10.2.0.2", 1, 56, 0, false);
         assertEquals(List.of(), log.replies);
         assertEquals(List.of(), log.errors, "a host does not answer for routes it will not forward");
-        assertEquals(1, net.ns("r1").ipv4().mib().get(IpMib.InAddrErrors));
+        assertEquals(1, net.ns("r1").ipv4().mib().get(IpMib.InAddrErrors), "the cached forwarding decision was flushed");
     }
 
     @Test
