@@ -7,12 +7,19 @@ package io.netstack4j.wire;
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |      Hardware type (1)        |    Protocol type (0x0800)     |
+ * |         Hardware Type         |         Protocol Type         |  HTYPE=0, PTYPE=2
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |  HLEN (6)     |   PLEN (4)    |          Operation            |
+ * |      HLEN     |      PLEN     |           Operation           |  HLEN=4, PLEN=5, OPER=6
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |  Sender hardware address (6) | Sender protocol address (4)   |
- * |  Target hardware address (6) | Target protocol address (4)   |
+ * |            Sender Hardware Address (SHA) bytes 0-3            |  SHA=8
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         SHA bytes 4-5         |         SPA bytes 0-1         |  SPA=14
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         SPA bytes 2-3         |         THA bytes 0-1         |  THA=18
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |            Target Hardware Address (THA) bytes 2-5            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                 Target Protocol Address (TPA)                 |  TPA=24
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
@@ -52,6 +59,16 @@ public final class ArpPacket {
         return Bytes.u16(b, off + PTYPE);
     }
 
+    /** Hardware address length in bytes (6 for Ethernet). */
+    public static int hardwareLength(byte[] b, int off) {
+        return b[off + HLEN] & 0xff;
+    }
+
+    /** Protocol address length in bytes (4 for IPv4). */
+    public static int protocolLength(byte[] b, int off) {
+        return b[off + PLEN] & 0xff;
+    }
+
     public static int operation(byte[] b, int off) {
         return Bytes.u16(b, off + OPER);
     }
@@ -81,6 +98,26 @@ public final class ArpPacket {
         Bytes.setU16(b, off + OPER, operation);
     }
 
+    public static void setHardwareType(byte[] b, int off, int htype) {
+        Bytes.setU16(b, off + HTYPE, htype);
+    }
+
+    public static void setProtocolType(byte[] b, int off, int ptype) {
+        Bytes.setU16(b, off + PTYPE, ptype);
+    }
+
+    public static void setHardwareLength(byte[] b, int off, int hlen) {
+        b[off + HLEN] = (byte) hlen;
+    }
+
+    public static void setProtocolLength(byte[] b, int off, int plen) {
+        b[off + PLEN] = (byte) plen;
+    }
+
+    public static void setOperation(byte[] b, int off, int operation) {
+        Bytes.setU16(b, off + OPER, operation);
+    }
+
     public static void setSenderHw(byte[] b, int off, long mac) {
         MacAddress.write(mac, b, off + SHA);
     }
@@ -97,7 +134,10 @@ public final class ArpPacket {
         Bytes.setU32(b, off + TPA, ip);
     }
 
-    /** The parsed packet; unknown operations are kept. */
+    /**
+     * The parsed packet. Unknown operations are kept (RFC 826 answers only requests; RARP and
+     * InARP opcodes pass through for the layer above to count).
+     */
     public record ArpRepr(int operation, MacAddress senderHw, Ipv4Address senderIp, MacAddress targetHw, Ipv4Address targetIp) {
 
         /** Null unless the bytes are a complete Ethernet/IPv4 ARP packet. */

@@ -4,11 +4,18 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
-/** Big-endian (network order) field access over byte arrays, through VarHandle views. */
+/**
+ * Big-endian (network order) field access over byte arrays, through {@code VarHandle} views:
+ * plain accesses at any offset, no alignment needed, each compiled by the JIT to one load or
+ * store. Unsigned fields come back in the low bits of an {@code int}; 32-bit fields come back
+ * as their bits. An offset past the end throws {@link ArrayIndexOutOfBoundsException}, which
+ * only a caller that skipped a header's length check can see.
+ */
 public final class Bytes {
 
     private static final VarHandle U16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle U32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    /** Eight bytes at a time, for {@link Checksum#sum}. */
     static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private Bytes() {

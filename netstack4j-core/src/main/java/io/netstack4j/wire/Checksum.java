@@ -3,9 +3,10 @@ package io.netstack4j.wire;
 /**
  * The Internet checksum (RFC 1071): the ones'-complement of the ones'-complement sum of 16-bit
  * words. Summed eight bytes at a time into a 64-bit accumulator whose carries are folded at the
- * end, which gives the same result as the 16-bit definition (RFC 1071 section 2(B)). Each
- * step adds under 2^34, so a 64-bit accumulator cannot overflow for any array Java can hold
- * below 2^33 bytes.
+ * end, which gives the same result as the 16-bit definition (RFC 1071 section 2(C), parallel
+ * summation: carries out of any word size fold back into the same 16-bit sum). Each
+ * eight-byte step adds two 32-bit halves, under 2^33; an array holds under 2^31 bytes, so the
+ * accumulator stays below 2^62 and cannot overflow.
  */
 public final class Checksum {
 
@@ -13,12 +14,15 @@ public final class Checksum {
     }
 
     /**
-     * Adds {@code len} bytes at {@code off} to a running sum. The data is taken as 16-bit
-     * big-endian words, an odd last byte padded with zero; {@code off} may be odd only when it
-     * starts the data (sums of pieces must start pieces at even offsets relative to the whole).
+     * Adds {@code len} bytes at {@code off} to a running sum ({@code csum_partial}). The data is
+     * taken as 16-bit big-endian words, an odd last byte padded with zero. To sum a message in
+     * pieces, pass each piece's result as the next one's {@code initial}; every piece but the
+     * last must have an even length, since an odd one would shift the bytes that follow. Any
+     * 64-bit value is a valid {@code initial}: it is taken as unsigned and folded first, which
+     * keeps its ones'-complement value because 2^32 is 1 modulo 0xffff.
      */
     public static long sum(byte[] b, int off, int len, long initial) {
-        long acc = initial & 0xffff_ffffL;
+        long acc = (initial & 0xffff_ffffL) + (initial >>> 32);
         int i = off;
         int end = off + len;
         while (end - i >= 8) {
@@ -51,6 +55,7 @@ public final class Checksum {
         return ~fold(sum) & 0xffff;
     }
 
+    /** The checksum of {@code len} bytes: the value to store in the (zeroed) checksum field. */
     public static int compute(byte[] b, int off, int len) {
         return finish(sum(b, off, len, 0));
     }
@@ -62,14 +67,20 @@ public final class Checksum {
 
     /**
      * Patches a checksum after one 16-bit field changed from {@code oldField} to {@code newField},
-     * RFC 1624 equation 3: HC' = ~(~HC + ~m + m').
+     * RFC 1624 equation 3: HC' = ~(~HC + ~m + m'). Never returns 0xffff (the "-0" RFC 1624
+     * section 3 warns about), so the result equals a full recomputation over any data that is
+     * not all zeros.
      */
     public static int update16(int oldChecksum, int oldField, int newField) {
         long s = (~oldChecksum & 0xffff) + (~oldField & 0xffff) + (newField & 0xffff);
         return ~fold(s) & 0xffff;
     }
 
-    /** The sum of the TCP/UDP pseudo-header (RFC 793 / RFC 768) for IPv4. */
+    /**
+     * The sum of the IPv4 pseudo-header (RFC 768, RFC 9293 section 3.1): source, destination,
+     * zero and protocol, and the TCP/UDP length. Pass it as {@code initial} to {@link #sum} over
+     * the transport header and data.
+     */
     public static long pseudoHeaderSum(int srcBits, int dstBits, int protocol, int length) {
         return (srcBits >>> 16) + (srcBits & 0xffff) + (dstBits >>> 16) + (dstBits & 0xffff) + protocol + length;
     }

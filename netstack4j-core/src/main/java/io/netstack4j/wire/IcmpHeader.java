@@ -7,14 +7,20 @@ package io.netstack4j.wire;
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |     Type      |     Code      |          Checksum             |
+ * |      Type     |      Code     |            Checksum           |  TYPE=0, CODE=1, CHECKSUM=2
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |   Identifier / unused / pointer / gateway | Sequence / MTU    |
+ * |           Identifier          |        Sequence Number        |  echo, timestamp: ID=4, SEQUENCE=6
+ * |    Pointer    |                     unused                    |  parameter problem: POINTER=4
+ * |             unused            |          Next-Hop MTU         |  frag needed (RFC 1191): NEXT_HOP_MTU=6
+ * |                    Gateway Internet Address                   |  redirect
+ * |                             unused                            |  other errors: UNUSED=4
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |     Data (echo data, or the quoted IP header + 64 bits) ...
+ * |     Data: echo data, or the offending IP header + 64 bits ...
  * </pre>
  *
- * Callers check that {@link #HEADER_LEN} bytes are present first.
+ * The second word is one of the alternatives above, chosen by the type; {@link #rest} reads it
+ * whole. Callers check that {@link #HEADER_LEN} bytes are present first; then no accessor can
+ * fail.
  */
 public final class IcmpHeader {
 
@@ -92,12 +98,21 @@ public final class IcmpHeader {
         return Bytes.u32(b, off + UNUSED);
     }
 
+    /** RFC 792: the octet of the original datagram a parameter problem points at. */
+    public static int pointer(byte[] b, int off) {
+        return b[off + POINTER] & 0xff;
+    }
+
     public static void setType(byte[] b, int off, int type) {
         b[off + TYPE] = (byte) type;
     }
 
     public static void setCode(byte[] b, int off, int code) {
         b[off + CODE] = (byte) code;
+    }
+
+    public static void setChecksum(byte[] b, int off, int checksum) {
+        Bytes.setU16(b, off + CHECKSUM, checksum);
     }
 
     public static void setIdent(byte[] b, int off, int id) {
@@ -110,6 +125,11 @@ public final class IcmpHeader {
 
     public static void setNextHopMtu(byte[] b, int off, int mtu) {
         Bytes.setU16(b, off + NEXT_HOP_MTU, mtu);
+    }
+
+    /** Writes a parameter problem's pointer and zeroes the three unused bytes after it. */
+    public static void setPointer(byte[] b, int off, int pointer) {
+        Bytes.setU32(b, off + POINTER, (pointer & 0xff) << 24);
     }
 
     public static void setRest(byte[] b, int off, int rest) {
@@ -126,7 +146,10 @@ public final class IcmpHeader {
         return Checksum.verify(b, off, len);
     }
 
-    /** The parsed header. {@link #emit} leaves the checksum to {@link #fillChecksum}. */
+    /**
+     * The parsed header: type, code and the second 32-bit word ("rest of header": identifier
+     * and sequence, pointer, gateway or next-hop MTU, by type).
+     */
     public record IcmpRepr(int type, int code, int rest) {
 
         /** Null when fewer than 8 bytes are available. */
@@ -134,6 +157,11 @@ public final class IcmpHeader {
             return len < HEADER_LEN ? null : new IcmpRepr(IcmpHeader.type(b, off), IcmpHeader.code(b, off), IcmpHeader.rest(b, off));
         }
 
+        /**
+         * Writes the 8 header bytes with a zero checksum. It does not fill the checksum, which
+         * covers the data after the header too: write the data, then call
+         * {@link IcmpHeader#fillChecksum} over the whole message.
+         */
         public void emit(byte[] b, int off) {
             setType(b, off, type);
             setCode(b, off, code);

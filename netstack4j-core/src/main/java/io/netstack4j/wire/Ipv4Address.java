@@ -15,7 +15,12 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
         return new Ipv4Address((a & 0xff) << 24 | (b & 0xff) << 16 | (c & 0xff) << 8 | (d & 0xff));
     }
 
-    /** Parses dotted-quad text ({@code 10.1.0.2}); throws {@link IllegalArgumentException} otherwise. */
+    /**
+     * Parses dotted-quad text ({@code 10.1.0.2}): exactly four decimal octets 0-255 without
+     * leading zeros, as glibc's {@code inet_pton} (so {@code 010.0.0.1}, octal to
+     * {@code inet_aton}, is refused rather than guessed); throws {@link IllegalArgumentException}
+     * otherwise.
+     */
     public static Ipv4Address parse(String text) {
         int value = 0;
         int parts = 0;
@@ -26,7 +31,7 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
             int octet = 0;
             while (i < n && text.charAt(i) != '.') {
                 char c = text.charAt(i);
-                if (c < '0' || c > '9' || i - start >= 3) {
+                if (c < '0' || c > '9' || i - start >= 3 || (i > start && octet == 0)) {
                     throw new IllegalArgumentException("not an IPv4 address: \"" + text + "\"");
                 }
                 octet = octet * 10 + (c - '0');

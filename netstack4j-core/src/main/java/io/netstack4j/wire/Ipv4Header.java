@@ -7,21 +7,27 @@ package io.netstack4j.wire;
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |Version|  IHL  |Type of Service|          Total Length         |
+ * |Version|  IHL  |Type of Service|          Total Length         |  VER_IHL=0, TOS=1, TOTAL_LENGTH=2
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |         Identification        |Flags|      Fragment Offset    |
+ * |         Identification        |Flags|      Fragment Offset    |  IDENT=4, FLAGS_FRAG=6
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |  Time to Live |    Protocol   |         Header Checksum       |
+ * |  Time to Live |    Protocol   |         Header Checksum       |  TTL=8, PROTOCOL=9, CHECKSUM=10
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |                       Source Address                          |
+ * |                       Source Address                          |  SRC=12
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |                    Destination Address                        |
+ * |                    Destination Address                        |  DST=16
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |                    Options                    |    Padding    |
+ * |                    Options                    |    Padding    |  20 up to IHL*4 (MAX_LEN=60)
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  *
- * Contract: once {@link #check} has passed for a buffer, no accessor here can fail on it.
+ * Flags (bits 0-2 of the word at {@link #FLAGS_FRAG}): reserved, DF ({@link #FLAG_DF}), MF
+ * ({@link #FLAG_MF}); the fragment offset counts 8-byte units and the accessors convert it to
+ * bytes.
+ *
+ * <p>Contract, as smoltcp's: once {@link #check} has passed for a buffer, no accessor here can
+ * fail on it. Accessors neither allocate nor throw, beyond an index exception when a caller
+ * skipped the check.
  */
 public final class Ipv4Header {
 
@@ -151,25 +157,34 @@ public final class Ipv4Header {
         Bytes.setU32(b, off + DST, addr);
     }
 
-    /** Computes and stores the header checksum over {@link #headerLength} bytes. */
+    public static void setChecksum(byte[] b, int off, int checksum) {
+        Bytes.setU16(b, off + CHECKSUM, checksum);
+    }
+
+    /** Computes and stores the header checksum over {@link #headerLength} bytes, options included. */
     public static void fillChecksum(byte[] b, int off) {
         Bytes.setU16(b, off + CHECKSUM, 0);
         Bytes.setU16(b, off + CHECKSUM, Checksum.compute(b, off, headerLength(b, off)));
     }
 
+    /** True when the header, options included, sums to all ones (RFC 1122 3.2.1.2). */
     public static boolean verifyChecksum(byte[] b, int off) {
         return Checksum.verify(b, off, headerLength(b, off));
     }
 
     /**
-     * Lowers the TTL by one and patches the checksum incrementally ({@code ip_decrease_ttl},
-     * RFC 1624): the TTL is the high byte of the TTL/protocol word, so that word drops by 0x0100.
+     * Lowers the TTL by one, patches the checksum incrementally and returns the new TTL
+     * ({@code ip_decrease_ttl}, RFC 1624): the TTL is the high byte of the TTL/protocol word, so
+     * that word drops by 0x0100. The result is bit for bit what Linux stores. The caller has
+     * already dropped a packet whose TTL is 1 or less (RFC 1812 5.3.1, {@code ip_forward}); a
+     * TTL of 0 would wrap to 255.
      */
-    public static void decrementTtl(byte[] b, int off) {
+    public static int decrementTtl(byte[] b, int off) {
         int oldWord = Bytes.u16(b, off + TTL);
         b[off + TTL]--;
         int newWord = Bytes.u16(b, off + TTL);
         Bytes.setU16(b, off + CHECKSUM, Checksum.update16(checksum(b, off), oldWord, newWord));
+        return ttl(b, off);
     }
 
     /** The parsed fixed header; options are skipped, not rejected. */
@@ -192,11 +207,12 @@ public final class Ipv4Header {
                     total - hlen);
         }
 
+        /** The length {@link #emit} writes: 20, since a repr carries no options. */
         public int headerLength() {
             return MIN_LEN;
         }
 
-        /** Writes a 20-byte header with its checksum. */
+        /** Writes a 20-byte header (IHL 5, no options) with its checksum. */
         public void emit(byte[] b, int off) {
             setVersionIhl(b, off, MIN_LEN);
             setTos(b, off, tos);

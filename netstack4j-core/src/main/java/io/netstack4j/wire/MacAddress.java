@@ -14,22 +14,37 @@ public record MacAddress(long bits) {
         }
     }
 
-    /** Parses {@code aa:bb:cc:dd:ee:ff}; throws {@link IllegalArgumentException} otherwise. */
+    /**
+     * Parses six colon-separated groups of one or two hex digits ({@code aa:bb:cc:dd:ee:ff},
+     * either case, as iproute2's {@code ll_addr_a2n}); throws {@link IllegalArgumentException}
+     * otherwise.
+     */
     public static MacAddress parse(String text) {
-        String[] parts = text.split(":", -1);
-        if (parts.length != 6) {
-            throw new IllegalArgumentException("not a MAC address: \"" + text + "\"");
-        }
         long v = 0;
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 2) {
+        int groups = 0;
+        int i = 0;
+        int n = text.length();
+        while (groups < 6) {
+            int start = i;
+            int octet = 0;
+            while (i < n && i - start < 2 && Character.digit(text.charAt(i), 16) >= 0) {
+                octet = octet << 4 | Character.digit(text.charAt(i), 16);
+                i++;
+            }
+            if (i == start) {
                 throw new IllegalArgumentException("not a MAC address: \"" + text + "\"");
             }
-            try {
-                v = v << 8 | Integer.parseInt(p, 16);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a MAC address: \"" + text + "\"");
+            v = v << 8 | octet;
+            groups++;
+            if (groups < 6) {
+                if (i >= n || text.charAt(i) != ':') {
+                    throw new IllegalArgumentException("not a MAC address: \"" + text + "\"");
+                }
+                i++;
             }
+        }
+        if (i != n) {
+            throw new IllegalArgumentException("not a MAC address: \"" + text + "\"");
         }
         return new MacAddress(v);
     }
