@@ -53,8 +53,18 @@ public enum DropReason {
     IP_TTL_EXPIRED,
     /** Packet larger than the path MTU with DF set (or fragmentation not possible). */
     PKT_TOO_BIG,
-    /** Fragments are dropped (reassembly not available on this path). */
+    /** A fragment that cannot be reassembled: zero length, or inconsistent with the datagram's end. */
     IP_FRAGMENT,
+    /** A fragment overlapping data already queued, which discards the whole datagram (RFC 5722 as Linux applies it to IPv4). */
+    FRAG_OVERLAP,
+    /** A fragment whose data lies entirely within data already queued ({@code SKB_DROP_REASON_DUP_FRAG}). */
+    DUP_FRAG,
+    /** Reassembly would exceed 65535 bytes (ping of death). */
+    FRAG_TOO_BIG,
+    /** A reassembly queue timed out ({@code SKB_DROP_REASON_FRAG_REASM_TIMEOUT}). */
+    FRAG_REASM_TIMEOUT,
+    /** A reassembly queue evicted because fragment memory passed {@code ipfrag_high_thresh}. */
+    FRAG_MEMORY,
     /** A route of type blackhole, unreachable or prohibit. */
     IP_ROUTE_REJECT,
     /** Dropped by a netfilter hook. */

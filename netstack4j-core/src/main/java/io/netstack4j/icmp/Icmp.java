@@ -196,6 +196,10 @@ public final class Icmp implements L4Protocol {
             case IcmpHeader.REDIRECT -> IcmpHeader.rest(b, off);
             default -> 0;
         };
+        if (type == IcmpHeader.DEST_UNREACH && code == IcmpHeader.FRAG_NEEDED) {
+            // What every protocol's err handler does first (ipv4_update_pmtu / ipv4_sk_update_pmtu).
+            ipv4.route().updatePmtu(Ipv4Header.dst(b, quoted), Ipv4Header.src(b, quoted), info);
+        }
         int protocol = Ipv4Header.protocol(b, quoted);
         int from = Ipv4Header.src(b, skb.networkHeader());
         if (protocol == IpProtocol.ICMP) {

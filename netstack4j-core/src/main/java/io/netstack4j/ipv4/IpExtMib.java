@@ -15,5 +15,7 @@ public enum IpExtMib {
     InBcastOctets,
     OutBcastOctets,
     InCsumErrors,
-    InNoECTPkts
+    InNoECTPkts,
+    /** Datagrams discarded because a fragment overlapped queued data. */
+    ReasmOverlaps
 }

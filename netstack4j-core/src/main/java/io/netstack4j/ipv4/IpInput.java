@@ -147,18 +147,15 @@ public final class IpInput {
     }
 
     /**
-     * {@code ip_local_deliver}: the packet is for this host. Fragments need reassembly, which
-     * this stack does not yet do (see docs/FEATURES.md): they are dropped and counted.
+     * {@code ip_local_deliver}: the packet is for this host. A fragment waits in the reassembly
+     * queues ({@link IpDefrag}) until its datagram is whole; only whole datagrams pass LOCAL_IN.
      */
     void localDeliver(PacketBuffer skb) {
-        byte[] b = skb.array();
-        int nh = skb.networkHeader();
-        if (Ipv4Header.isFragment(b, nh)) {
-            ipv4.mib().inc(IpMib.ReasmReqds);
-            ipv4.mib().inc(IpMib.ReasmFails);
-            ipv4.drops().count(DropReason.IP_FRAGMENT);
-            skb.free();
-            return;
+        if (Ipv4Header.isFragment(skb.array(), skb.networkHeader())) {
+            skb = ipv4.defrag().defrag(skb);
+            if (skb == null) {
+                return;
+            }
         }
         ipv4.netfilter().hook(NfHook.LOCAL_IN, skb, skb.dev, null, localDeliverFinish);
     }

@@ -26,6 +26,7 @@ public final class IpOutput {
     private final short[] idents = new short[IDENT_BUCKETS];
     private final Continuation output = this::outputAfterLocalOut;
     private final Continuation finishOutput = this::finishOutput;
+    private final Continuation finishOutput2 = this::finishOutput2;
 
     IpOutput(Ipv4 ipv4, int identKey) {
         this.ipv4 = ipv4;
@@ -111,23 +112,24 @@ public final class IpOutput {
     }
 
     /**
-     * {@code ip_finish_output}: a datagram larger than the path MTU cannot leave as it is. With
-     * DF set the sender learns the MTU (frag-needed to the source, RFC 1191); without it the
-     * datagram would be fragmented, which this stack does not yet do (docs/FEATURES.md): it is
-     * dropped and counted as a fragmentation failure.
+     * {@code ip_finish_output} and {@code ip_fragment}: a datagram larger than the path MTU is
+     * fragmented, unless DF is set; then the source learns the MTU instead (frag-needed, RFC
+     * 1191) and the datagram is dropped.
      */
     private void finishOutput(PacketBuffer skb) {
         int mtu = skb.dst.mtu();
-        if (skb.len() > mtu) {
+        if (skb.len() <= mtu) {
+            finishOutput2(skb);
+            return;
+        }
+        if (Ipv4Header.dontFragment(skb.array(), skb.networkHeader())) {
             ipv4.mib().inc(IpMib.FragFails);
-            if (Ipv4Header.dontFragment(skb.array(), skb.networkHeader())) {
-                ipv4.icmp().send(skb, IcmpHeader.DEST_UNREACH, IcmpHeader.FRAG_NEEDED, mtu);
-            }
+            ipv4.icmp().send(skb, IcmpHeader.DEST_UNREACH, IcmpHeader.FRAG_NEEDED, mtu);
             ipv4.drops().count(DropReason.PKT_TOO_BIG);
             skb.free();
             return;
         }
-        finishOutput2(skb);
+        ipv4.fragmenter().fragment(skb, mtu, finishOutput2);
     }
 
     /** {@code ip_finish_output2}: resolve the next hop's link-layer address and transmit. */

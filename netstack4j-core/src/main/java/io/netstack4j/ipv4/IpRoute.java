@@ -33,6 +33,9 @@ public final class IpRoute {
     private final FibResult res = new FibResult();
     private final RtCacheStats stats = new RtCacheStats();
     private int genid;
+    private final PmtuExceptions pmtuExceptions;
+    int mtuExpiresSeconds = 600;
+    int minPmtu = 552;
 
     private final int[] inDst = new int[CACHE_SLOTS];
     private final int[] inSrc = new int[CACHE_SLOTS];
@@ -49,6 +52,7 @@ public final class IpRoute {
     IpRoute(Ipv4 ipv4, Fib fib) {
         this.ipv4 = ipv4;
         this.fib = fib;
+        this.pmtuExceptions = new PmtuExceptions(ipv4.loop().random().nextInt());
     }
 
     public RtCacheStats stats() {
@@ -165,8 +169,8 @@ public final class IpRoute {
             // __mkroute_input: the sender could have reached the next hop itself.
             flags |= Rtable.RTCF_DOREDIRECT;
         }
-        return new Rtable(ipv4, out, Rtable.Action.FORWARD, Rtable.Action.OUTPUT, RouteType.UNICAST, flags, res.gateway(),
-                0, res.mtu(), null, res.table());
+        return withPmtu(new Rtable(ipv4, out, Rtable.Action.FORWARD, Rtable.Action.OUTPUT, RouteType.UNICAST, flags,
+                res.gateway(), 0, res.mtu(), null, res.table()), daddr);
     }
 
     /**
@@ -180,6 +184,51 @@ public final class IpRoute {
             throw new NetException(Errno.EINVAL);
         }
         return rt;
+    }
+
+    /** Attaches a learned path MTU toward {@code daddr}, if any ({@code find_exception}). */
+    private Rtable withPmtu(Rtable rt, int daddr) {
+        int i = pmtuExceptions.find(daddr, ipv4.loop().now());
+        if (i >= 0) {
+            rt.pmtu = pmtuExceptions.pmtu(i);
+            rt.pmtuExpires = pmtuExceptions.expires(i);
+        }
+        return rt;
+    }
+
+    /**
+     * A frag-needed message said the path toward {@code daddr} carries at most {@code mtu}
+     * bytes ({@code ipv4_update_pmtu}, {@code __ip_rt_update_pmtu}; RFC 1191 section 3). Only a
+     * decrease is learned; an MTU below {@code min_pmtu} is raised to it (RFC 1191 lets a host
+     * ignore implausible values; Linux floors them). The entry lapses after
+     * {@code mtu_expires} seconds, and the route cache is flushed so every route to the
+     * destination sees it now.
+     */
+    public void updatePmtu(int daddr, int saddr, int mtu) {
+        Rtable rt;
+        try {
+            rt = routeOutput(daddr, saddr, 0, 0, 0);
+        } catch (NetException e) {
+            return; // the quoted source is not ours: nothing we send takes that path
+        }
+        if (rt.outputAction != Rtable.Action.OUTPUT || (rt.flags & (Rtable.RTCF_LOCAL | Rtable.RTCF_BROADCAST)) != 0) {
+            return;
+        }
+        int old = rt.mtu();
+        if (mtu < minPmtu) {
+            mtu = Math.min(old, minPmtu);
+        }
+        if (mtu > old || mtu == old && rt.pmtu() == 0) {
+            return;
+        }
+        long now = ipv4.loop().now();
+        pmtuExceptions.put(daddr, mtu, now, now + mtuExpiresSeconds * 1_000_000_000L);
+        flushCache();
+    }
+
+    /** Destinations with a learned path MTU. */
+    public int pmtuExceptionCount() {
+        return pmtuExceptions.size();
     }
 
     private static boolean onLink(InDevice in, int addr) {
@@ -259,6 +308,9 @@ public final class IpRoute {
             return cached;
         }
         Rtable rt = routeOutputSlow(daddr, saddr, tos, oif, mark);
+        if (rt.outputAction == Rtable.Action.OUTPUT && (rt.flags & (Rtable.RTCF_LOCAL | Rtable.RTCF_BROADCAST)) == 0) {
+            withPmtu(rt, daddr);
+        }
         outDst[s] = daddr;
         outSrc[s] = saddr;
         outKey[s] = key;

@@ -31,6 +31,8 @@ public final class Ipv4 {
     private final IpInput input;
     private final IpForward forward;
     private final IpOutput output;
+    private final IpFragment fragment;
+    private final IpDefrag defrag;
     private IcmpSender icmp = (skb, type, code, info) -> { };
     private NeighOutput neigh;
 
@@ -50,7 +52,12 @@ public final class Ipv4 {
         this.input = new IpInput(this);
         this.forward = new IpForward(this);
         this.output = new IpOutput(this, loop.random().nextInt());
+        this.fragment = new IpFragment(this);
+        this.defrag = new IpDefrag(this, sysctls);
         sysctls.registerInt("net.ipv4.ip_default_ttl", 1, 255, () -> defaultTtl, v -> defaultTtl = v);
+        sysctls.registerInt("net.ipv4.route.mtu_expires", 0, Integer.MAX_VALUE / 1000, () -> route.mtuExpiresSeconds,
+                v -> route.mtuExpiresSeconds = v);
+        sysctls.registerInt("net.ipv4.route.min_pmtu", 68, 65535, () -> route.minPmtu, v -> route.minPmtu = v);
         devices.addPack(EtherType.IPV4, input::rcv);
     }
 
@@ -126,6 +133,15 @@ public final class Ipv4 {
 
     public IpOutput output() {
         return output;
+    }
+
+    IpFragment fragmenter() {
+        return fragment;
+    }
+
+    /** The reassembly queues ({@code netns_ipv4.fqdir}). */
+    public IpDefrag defrag() {
+        return defrag;
     }
 
     public int defaultTtl() {

@@ -47,6 +47,10 @@ public final class Rtable extends DstEntry {
     final Errno error;
     final int genid;
     final int table;
+    /** A learned path MTU toward this destination ({@link PmtuExceptions}), 0 when none. */
+    int pmtu;
+    /** When {@link #pmtu} lapses, in loop-clock nanoseconds. */
+    long pmtuExpires;
 
     Rtable(Ipv4 ipv4, NetDevice dev, Action inputAction, Action outputAction, RouteType type, int flags, int gateway, int prefsrc,
             int mtuMetric, Errno error, int table) {
@@ -85,12 +89,26 @@ public final class Rtable extends DstEntry {
     @Override
     public int mtu() {
         int devMtu = dev == null ? 0 : dev.mtu();
-        return mtuMetric != 0 && mtuMetric < devMtu ? mtuMetric : devMtu;
+        int mtu = mtuMetric != 0 && mtuMetric < devMtu ? mtuMetric : devMtu;
+        if (pmtu != 0 && pmtu < mtu && pmtuExpires - ipv4.loop().now() > 0) {
+            return pmtu;
+        }
+        return mtu;
+    }
+
+    /** The learned path MTU ({@code rt_pmtu}), or 0 when none applies or it has lapsed. */
+    public int pmtu() {
+        return pmtu != 0 && pmtuExpires - ipv4.loop().now() > 0 ? pmtu : 0;
+    }
+
+    /** Nanoseconds until the learned path MTU lapses; meaningful while {@link #pmtu()} is non-zero. */
+    public long pmtuExpiresIn() {
+        return pmtuExpires - ipv4.loop().now();
     }
 
     @Override
     public boolean obsolete() {
-        return genid != ipv4.route().genid();
+        return genid != ipv4.route().genid() || pmtu != 0 && pmtuExpires - ipv4.loop().now() <= 0;
     }
 
     public RouteType type() {

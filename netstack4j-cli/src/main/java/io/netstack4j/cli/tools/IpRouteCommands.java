@@ -322,6 +322,10 @@ final class IpRouteCommands {
             if (rt.isLocal()) {
                 sb.append("<local> ");
             }
+            if (rt.pmtu() != 0) {
+                // Linux rounds the remaining lifetime to whole seconds, dropping the fraction.
+                sb.append("expires ").append(rt.pmtuExpiresIn() / 1_000_000_000L).append("sec ");
+            }
             if (rt.mtu() != 0 && rt.mtu() != (rt.dev() == null ? 0 : rt.dev().mtu())) {
                 sb.append("mtu ").append(rt.mtu()).append(' ');
             }
