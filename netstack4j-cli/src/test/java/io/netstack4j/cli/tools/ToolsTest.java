@@ -165,6 +165,32 @@ class ToolsTest {
     }
 
     @Test
+    void bigPingsFragmentAndDontFragmentLearnsThePathMtu() throws InterruptedException {
+        topology();
+        run("ip -n h1 link set veth0 mtu 9000");
+        run("ip -n r1 link set veth1 mtu 9000");
+        // This loop free-runs a virtual clock, jumping from timer to timer while the test thread
+        // works; a long lifetime keeps the learned MTU from lapsing between two commands.
+        run("ip netns exec h1 sysctl -w net.ipv4.route.mtu_expires=2000000");
+        List<String> lines = run("ip netns exec h1 ping -c 2 -s 8000 10.2.0.2");
+        assertEquals("PING 10.2.0.2 (10.2.0.2) 8000(8028) bytes of data.", lines.get(0));
+        assertTrue(lines.get(1).matches("8008 bytes from 10\\.2\\.0\\.2: icmp_seq=1 ttl=63 time=[0-9.]+ ms"), lines.get(1));
+        assertEquals("2 packets transmitted, 2 received, 0% packet loss, time 1000ms", lines.get(5));
+
+        assertEquals(1, fail("ip netns exec h1 ping -c 1 -M do -s 2000 10.2.0.2"));
+        lines = lines(out);
+        assertEquals("PING 10.2.0.2 (10.2.0.2) 2000(2028) bytes of data.", lines.get(0));
+        assertEquals("From 10.1.0.1 icmp_seq=1 Frag needed and DF set (mtu = 1500)", lines.get(1));
+        List<String> get = run("ip -n h1 route get 10.2.0.2");
+        assertEquals("10.2.0.2 via 10.1.0.1 dev veth0 src 10.1.0.2 uid 0 ", get.get(0));
+        assertTrue(get.get(1).matches("    cache expires \\d+sec mtu 1500 "), get.get(1));
+
+        // Now the host knows: the next attempt fails locally, as iputils reports it.
+        assertEquals(1, fail("ip netns exec h1 ping -c 1 -M do -s 2000 10.2.0.2"));
+        assertEquals("ping: local error: message too long, mtu=1500", errText());
+    }
+
+    @Test
     void noRouteMeansConnectFails() throws InterruptedException {
         run("ip netns add lonely");
         assertEquals(2, fail("ip netns exec lonely ping -c 1 10.5.5.5"));
