@@ -263,6 +263,7 @@ public final class Namespace {
             }
         }
         arp.close();
+        ipv4.defrag().flush();
     }
 
     @Override
