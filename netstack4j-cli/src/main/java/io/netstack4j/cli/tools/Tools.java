@@ -3,7 +3,7 @@ package io.netstack4j.cli.tools;
 import io.netstack4j.cli.shell.Shell;
 import io.netstack4j.ns.NetStack;
 
-/** Registers the Linux tools netstack4j speaks: ip, tc, sysctl, ping, nstat, netstat. */
+/** Registers the Linux tools netstack4j speaks: ip, tc, sysctl, ping, tcpdump, nstat, netstat. */
 public final class Tools {
 
     private Tools() {
@@ -15,6 +15,7 @@ public final class Tools {
         shell.register("tc", new TcCommand(ctx));
         shell.register("sysctl", new SysctlCommand(ctx));
         shell.register("ping", new PingCommand(ctx));
+        shell.register("tcpdump", new TcpdumpCommand(ctx));
         shell.register("nstat", new NstatCommand(ctx, false));
         shell.register("netstat", new NstatCommand(ctx, true));
     }
