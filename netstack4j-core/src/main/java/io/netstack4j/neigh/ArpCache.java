@@ -399,14 +399,14 @@ public final class ArpCache {
     }
 
     /**
-     * Sends an ARP packet ({@code arp_send}): padded to the 60-byte Ethernet minimum as Linux's
-     * drivers do.
+     * Sends an ARP packet ({@code arp_send}, {@code arp_create}): 28 bytes after the Ethernet
+     * header and no padding, as Linux hands it to the driver; hardware NICs pad to the 60-byte
+     * minimum themselves, veth and TAP do not, so neither does this stack.
      */
     private void send(int op, NetDevice dev, int targetIp, int senderIp, long dstMac, long targetHw) {
-        PacketBuffer skb = loop.pool().alloc(EthernetHeader.MIN_FRAME_LEN);
-        int off = skb.put(EthernetHeader.MIN_FRAME_LEN - EthernetHeader.HEADER_LEN);
+        PacketBuffer skb = loop.pool().alloc(ArpPacket.LEN);
+        int off = skb.put(ArpPacket.LEN);
         byte[] b = skb.array();
-        java.util.Arrays.fill(b, off, off + EthernetHeader.MIN_FRAME_LEN - EthernetHeader.HEADER_LEN, (byte) 0);
         ArpPacket.setEthernetIpv4(b, off, op);
         ArpPacket.setSenderHw(b, off, dev.mac());
         ArpPacket.setSenderIp(b, off, senderIp);

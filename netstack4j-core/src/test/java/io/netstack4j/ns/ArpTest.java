@@ -73,7 +73,7 @@ class ArpTest {
     void addressesAreAnnouncedWithGratuitousArp() {
         Net.address(a, link[0], "10.0.0.9/24");
         net.runMillis(1);
-        assertEquals(List.of("request 10.0.0.9->10.0.0.9 bcast len=60"), wire);
+        assertEquals(List.of("request 10.0.0.9->10.0.0.9 bcast len=42"), wire);
         assertNull(entry(b, "10.0.0.9"), "arp_accept=0: an unsolicited announcement creates no entry");
     }
 
@@ -81,7 +81,7 @@ class ArpTest {
     void resolutionReleasesTheQueueAndTheResponderLearnsTheRequester() {
         Net.PingLog log = pingOnce("10.0.0.2");
         assertEquals(List.of(1), log.replies);
-        assertEquals("request 10.0.0.1->10.0.0.2 bcast len=60", wire.get(0));
+        assertEquals("request 10.0.0.1->10.0.0.2 bcast len=42", wire.get(0));
         assertEquals(Nud.REACHABLE, entry(a, "10.0.0.2").state());
         assertEquals(link[1].macAddress(), entry(a, "10.0.0.2").lladdr());
         // b learned a from the request (STALE) and used it at once for the reply (DELAY).
