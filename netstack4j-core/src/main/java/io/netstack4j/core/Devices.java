@@ -88,6 +88,15 @@ public final class Devices {
 
     /** Removes a device ({@code unregister_netdevice}): brought down first, then announced and detached. */
     public void unregister(NetDevice dev) {
+        release(dev);
+        dev.uninit();
+    }
+
+    /**
+     * Removes a device that lives on in another namespace ({@code dev_change_net_namespace}):
+     * as {@link #unregister} but the driver is not told to shut down.
+     */
+    public void release(NetDevice dev) {
         if (byName.get(dev.name()) != dev) {
             throw new NetException(Errno.ENODEV, "device \"" + dev.name() + "\" is not in this namespace");
         }
@@ -96,7 +105,6 @@ public final class Devices {
         byName.remove(dev.name());
         byIndex.remove(dev.ifindex());
         dev.detach();
-        dev.uninit();
     }
 
     /** Renames a down device ({@code dev_change_name}). */

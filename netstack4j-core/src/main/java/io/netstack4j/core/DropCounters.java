@@ -10,6 +10,11 @@ public final class DropCounters {
         counts[reason.ordinal()]++;
     }
 
+    /** Counts {@code n} drops at once, as a driver folding in what its hardware (or reader thread) missed. */
+    public void add(DropReason reason, long n) {
+        counts[reason.ordinal()] += n;
+    }
+
     public long get(DropReason reason) {
         return counts[reason.ordinal()];
     }

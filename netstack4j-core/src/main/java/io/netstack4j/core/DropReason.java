@@ -17,6 +17,8 @@ public enum DropReason {
     CPU_BACKLOG,
     /** The device is down or being removed. */
     DEV_READY,
+    /** A device ring was full: a TAP's receive ring, or the kernel refusing a write ({@code SKB_DROP_REASON_FULL_RING}). */
+    FULL_RING,
     /** The transmit queue (qdisc) was full. */
     QDISC_DROP,
     /** Dropped by a traffic-control action (netem loss). */

@@ -9,6 +9,7 @@ import io.netstack4j.core.NetLoop;
 import io.netstack4j.core.NetdevEvent;
 import io.netstack4j.core.Sysctls;
 import io.netstack4j.drivers.Loopback;
+import io.netstack4j.drivers.Tap;
 import io.netstack4j.drivers.Veth;
 import io.netstack4j.icmp.Icmp;
 import io.netstack4j.inet.IfAddr;
@@ -225,6 +226,25 @@ public final class Namespace {
         return pair;
     }
 
+    /**
+     * {@code ip link add NAME type tap ifname KERNEL}: a device here bound to the kernel TAP
+     * interface {@code kernelName} in the kernel network namespace this process runs in
+     * (created there if absent, removed when the device is deleted).
+     */
+    public Tap addTap(String devName, String kernelName) {
+        if (devices.byName(devName) != null) {
+            throw new NetException(Errno.EEXIST);
+        }
+        Tap tap = Tap.open(devName, kernelName, MacAddress.random(loop.random()).bits());
+        try {
+            devices.register(tap);
+        } catch (RuntimeException e) {
+            tap.close();
+            throw e;
+        }
+        return tap;
+    }
+
     /** {@code ip link del NAME}: a veth takes its peer with it, wherever that lives. */
     public void deleteLink(String devName) {
         NetDevice d = requireDevice(devName);
@@ -246,7 +266,7 @@ public final class Namespace {
         if (target.devices.byName(devName) != null) {
             throw new NetException(Errno.EEXIST);
         }
-        devices.unregister(d);
+        devices.release(d);
         target.devices.register(d);
     }
 

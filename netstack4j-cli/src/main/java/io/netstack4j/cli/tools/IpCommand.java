@@ -210,8 +210,12 @@ final class IpCommand implements Command {
         return List.of(ns.requireDevice(name));
     }
 
-    /** {@code ip link add [name] NAME [netns NS] type veth [peer [name] PEER [netns NS]]}. */
+    /**
+     * {@code ip link add [name] NAME [netns NS] type veth [peer [name] PEER [netns NS]]} and
+     * {@code ip link add NAME type tap ifname KERNEL_IFNAME} (a netstack4j device on a kernel TAP).
+     */
     private int linkAdd(Namespace ns, Args args) {
+        String ifname = null;
         String name = null;
         String nsName = null;
         String type = null;
@@ -236,6 +240,7 @@ final class IpCommand implements Command {
                     }
                 }
                 case "type" -> type = args.value(w);
+                case "ifname" -> ifname = args.value(w);
                 case "peer" -> inPeer = true;
                 default -> {
                     if (inPeer && peer == null) {
@@ -251,9 +256,19 @@ final class IpCommand implements Command {
         if (name == null) {
             throw new Args.UsageError("Not enough information: \"dev\" argument is required.");
         }
+        if ("tap".equals(type)) {
+            if (ifname == null) {
+                throw new Args.UsageError("Not enough information: \"ifname\" (the kernel TAP interface) is required for type tap.");
+            }
+            String devName = name;
+            String kernelName = ifname;
+            Namespace home = nsName != null ? ctx.namespace(nsName) : ns;
+            ctx.run(() -> home.addTap(devName, kernelName));
+            return 0;
+        }
         if (!"veth".equals(type)) {
             throw new Args.UsageError(type == null ? "Not enough information: \"type\" argument is required."
-                    : "Error: Unknown device type \"" + type + "\" (netstack4j makes veth here; tap comes with the TAP driver).");
+                    : "Error: Unknown device type \"" + type + "\" (netstack4j makes veth and tap).");
         }
         String devName = name;
         String peerName = peer != null ? peer : nextVethName(ns);

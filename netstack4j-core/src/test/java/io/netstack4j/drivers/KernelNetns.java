@@ -1,4 +1,4 @@
-package io.netstack4j.cli.interop;
+package io.netstack4j.drivers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +15,12 @@ import java.util.concurrent.TimeUnit;
  * everything started in it. Addresses used by the tests live only inside such namespaces, so no
  * traffic ever leaves the machine.
  */
-final class KernelNetns implements AutoCloseable {
+public final class KernelNetns implements AutoCloseable {
 
     /** The longest a kernel-side command may run before the test gives up on it (a hang guard, not a measurement). */
-    static final long COMMAND_LIMIT_SECONDS = 60;
+    public static final long COMMAND_LIMIT_SECONDS = 60;
 
-    final String name;
+    public final String name;
     private final List<Process> background = new ArrayList<>();
 
     private KernelNetns(String name) {
@@ -31,8 +31,9 @@ final class KernelNetns implements AutoCloseable {
      * Null when this process may create namespaces and TAP devices (root with /dev/net/tun and
      * the {@code ip} tool), otherwise one line saying what is missing.
      */
-    static String unavailable() {
-        if (!Files.exists(Path.of("/dev/net/tun"))) {
+    public static String unavailable() {
+        String tap = Tap.unavailableReason();
+        if (tap != null && !Files.exists(Path.of("/dev/net/tun"))) {
             return "skipped: /dev/net/tun is missing, so no TAP device can be opened";
         }
         if (!Files.isReadable(Path.of("/dev/net/tun")) || !Files.isWritable(Path.of("/dev/net/tun"))) {
@@ -47,6 +48,9 @@ final class KernelNetns implements AutoCloseable {
             if (ip.exit != 0) {
                 return "skipped: `ip netns` does not work here: " + ip.err.strip();
             }
+            if (tap != null) {
+                return "skipped: " + tap;
+            }
         } catch (IOException e) {
             return "skipped: cannot run kernel tools: " + e.getMessage();
         }
@@ -54,7 +58,7 @@ final class KernelNetns implements AutoCloseable {
     }
 
     /** A fresh namespace named {@code prefix} plus a random suffix, with its loopback up. */
-    static KernelNetns create(String prefix) throws IOException {
+    public static KernelNetns create(String prefix) throws IOException {
         String name = prefix + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
         check(run(List.of("ip", "netns", "add", name)));
         KernelNetns ns = new KernelNetns(name);
@@ -63,22 +67,22 @@ final class KernelNetns implements AutoCloseable {
     }
 
     /** A kernel interface name no other test uses at the same time (at most 15 characters). */
-    static String freshIfname(String prefix) {
+    public static String freshIfname(String prefix) {
         return prefix + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     }
 
     /** Runs a command inside the namespace and fails if it exits non-zero. */
-    Result exec(String... command) throws IOException {
+    public Result exec(String... command) throws IOException {
         return check(execAllowFailure(command));
     }
 
     /** Runs a command inside the namespace and returns whatever happened. */
-    Result execAllowFailure(String... command) throws IOException {
+    public Result execAllowFailure(String... command) throws IOException {
         return run(inside(command));
     }
 
     /** Starts a long-running command inside the namespace; it is killed on {@link #close()}. */
-    Process spawn(Path stdout, String... command) throws IOException {
+    public Process spawn(Path stdout, String... command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(inside(command));
         pb.redirectOutput(stdout.toFile());
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -88,7 +92,7 @@ final class KernelNetns implements AutoCloseable {
     }
 
     /** Moves a kernel interface of the current namespace into this one. */
-    void adopt(String ifname) throws IOException {
+    public void adopt(String ifname) throws IOException {
         check(run(List.of("ip", "link", "set", ifname, "netns", name)));
     }
 
@@ -114,14 +118,14 @@ final class KernelNetns implements AutoCloseable {
     }
 
     /** What a finished command printed and returned. */
-    record Result(List<String> command, int exit, String out, String err) {
+    public record Result(List<String> command, int exit, String out, String err) {
         @Override
         public String toString() {
             return String.join(" ", command) + " -> exit " + exit + "\n" + out + err;
         }
     }
 
-    static Result run(List<String> command) throws IOException {
+    public static Result run(List<String> command) throws IOException {
         Path out = Files.createTempFile("netns-out", ".txt");
         Path err = Files.createTempFile("netns-err", ".txt");
         try {
