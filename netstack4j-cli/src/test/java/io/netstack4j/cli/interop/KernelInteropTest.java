@@ -1,0 +1,148 @@
+package io.netstack4j.cli.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netstack4j.cli.shell.Shell;
+import io.netstack4j.cli.tools.Tools;
+import io.netstack4j.drivers.KernelNetns;
+import io.netstack4j.ns.NetStack;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * netstack4j and the Linux kernel as peers over TAP. Each test makes its own kernel network
+ * namespaces, moves the kernel end of each TAP into one, and uses addresses that exist only
+ * there (10.77.0.0/24, 10.78.0.0/24). The netstack4j side is driven with the same shell
+ * commands a user types; the kernel side with iputils, iproute2 and traceroute.
+ */
+class KernelInteropTest {
+
+    @TempDir
+    Path tmp;
+
+    private NetStack stack;
+    private Shell shell;
+    private ByteArrayOutputStream out;
+    private ByteArrayOutputStream err;
+    private final List<KernelNetns> kernel = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        String why = KernelNetns.unavailable();
+        Assumptions.assumeTrue(why == null, why);
+        stack = NetStack.realTime(7);
+        out = new ByteArrayOutputStream();
+        err = new ByteArrayOutputStream();
+        shell = new Shell(tmp, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        Tools.registerAll(shell, stack);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (shell != null) {
+            shell.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+        for (KernelNetns ns : kernel) {
+            ns.close();
+        }
+    }
+
+    /** Runs one netstack4j shell line and returns its stdout lines; fails on a non-zero status. */
+    private List<String> sh(String line) throws InterruptedException {
+        out.reset();
+        err.reset();
+        int status = shell.execute(line);
+        assertEquals(0, status, line + " failed: " + out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+        String s = out.toString(StandardCharsets.UTF_8);
+        return s.isEmpty() ? List.of() : List.of(s.split("\n"));
+    }
+
+    /**
+     * A netstack4j device {@code dev} on a TAP whose kernel end sits in a new kernel namespace:
+     * netstack4j has {@code ours}/24, the kernel {@code theirs}/24. Returns the kernel namespace.
+     */
+    private KernelNetns tap(String dev, String ours, String theirs) throws Exception {
+        String ifname = KernelNetns.freshIfname("n4j");
+        sh("ip link add " + dev + " type tap ifname " + ifname);
+        sh("ip addr add " + ours + "/24 dev " + dev);
+        sh("ip link set " + dev + " up");
+        KernelNetns ns = KernelNetns.create("n4jtest");
+        kernel.add(ns);
+        ns.adopt(ifname);
+        ns.exec("ip", "addr", "add", theirs + "/24", "dev", ifname);
+        ns.exec("ip", "link", "set", ifname, "up");
+        return ns;
+    }
+
+    private static String kernelMac(KernelNetns ns) throws IOException {
+        String links = ns.exec("ip", "-o", "link", "show").out();
+        Matcher m = Pattern.compile("n4j[0-9a-f]+:.*link/ether ([0-9a-f:]{17})").matcher(links);
+        assertTrue(m.find(), links);
+        return m.group(1);
+    }
+
+    @Test
+    void kernelPingsNetstack4jAndBack() throws Exception {
+        KernelNetns k = tap("eth0", "10.77.0.2", "10.77.0.1");
+
+        KernelNetns.Result small = k.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.77.0.2");
+        assertTrue(small.out().contains("3 packets transmitted, 3 received, 0% packet loss"), small.toString());
+        KernelNetns.Result big = k.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "8000", "10.77.0.2");
+        assertTrue(big.out().contains("8008 bytes from 10.77.0.2: icmp_seq=1 ttl=64"), big.toString());
+        assertTrue(big.out().contains("2 packets transmitted, 2 received"), big.toString());
+
+        List<String> ours = sh("ping -c 3 -i 0.2 10.77.0.1");
+        assertTrue(ours.stream().anyMatch(l -> l.startsWith("3 packets transmitted, 3 received, 0% packet loss")), ours.toString());
+        List<String> oursBig = sh("ping -c 2 -i 0.2 -s 8000 10.77.0.1");
+        assertTrue(oursBig.stream().anyMatch(l -> l.startsWith("8008 bytes from 10.77.0.1: icmp_seq=1 ttl=64")), oursBig.toString());
+
+        // Each side's neighbour table learned the other's MAC through ARP.
+        String ourMac = sh("ip link show eth0").get(1).strip().split(" ")[1];
+        String theirNeigh = k.exec("ip", "neigh", "show", "10.77.0.2").out();
+        assertTrue(theirNeigh.contains("lladdr " + ourMac), theirNeigh + " should hold " + ourMac);
+        String ourNeigh = String.join("\n", sh("ip neigh show dev eth0"));
+        assertTrue(ourNeigh.contains("lladdr " + kernelMac(k)), ourNeigh);
+    }
+
+    @Test
+    void netstack4jRoutesBetweenTwoKernelNamespaces() throws Exception {
+        KernelNetns a = tap("eth0", "10.77.0.2", "10.77.0.1");
+        KernelNetns b = tap("eth1", "10.78.0.2", "10.78.0.1");
+        sh("sysctl -w net.ipv4.ip_forward=1");
+        a.exec("ip", "route", "add", "default", "via", "10.77.0.2");
+        b.exec("ip", "route", "add", "default", "via", "10.78.0.2");
+
+        KernelNetns.Result ping = a.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.78.0.1");
+        assertTrue(ping.out().contains("ttl=63"), "one hop through netstack4j: " + ping);
+        assertTrue(ping.out().contains("3 received"), ping.toString());
+        KernelNetns.Result big = a.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "8000", "10.78.0.1");
+        assertTrue(big.out().contains("2 received"), big.toString());
+
+        KernelNetns.Result ttl = a.execAllowFailure("ping", "-c", "1", "-W", "2", "-t", "1", "10.78.0.1");
+        assertTrue(ttl.out().contains("From 10.77.0.2 icmp_seq=1 Time to live exceeded"), ttl.toString());
+
+        KernelNetns.Result trace = a.exec("traceroute", "-n", "-q", "1", "-w", "2", "10.78.0.1");
+        List<String> hops = trace.out().lines().skip(1).map(String::strip).toList();
+        assertEquals(2, hops.size(), trace.toString());
+        assertTrue(hops.get(0).startsWith("1  10.77.0.2 "), "netstack4j is the first hop: " + trace);
+        assertTrue(hops.get(1).startsWith("2  10.78.0.1 "), trace.toString());
+    }
+}
