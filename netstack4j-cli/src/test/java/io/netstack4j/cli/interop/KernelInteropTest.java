@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netstack4j.cli.shell.Shell;
+import io.netstack4j.capture.Capture;
+import io.netstack4j.capture.Tshark;
 import io.netstack4j.cli.tools.Tools;
 import io.netstack4j.drivers.KernelNetns;
 import io.netstack4j.ns.NetStack;
@@ -102,6 +104,8 @@ class KernelInteropTest {
     @Test
     void kernelPingsNetstack4jAndBack() throws Exception {
         KernelNetns k = tap("eth0", "10.77.0.2", "10.77.0.1");
+        Path pcap = tmp.resolve("tap.pcap");
+        Capture capture = Capture.start(stack.init().requireDevice("eth0"), pcap, 0);
 
         KernelNetns.Result small = k.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "10.77.0.2");
         assertTrue(small.out().contains("3 packets transmitted, 3 received, 0% packet loss"), small.toString());
@@ -120,6 +124,18 @@ class KernelInteropTest {
         assertTrue(theirNeigh.contains("lladdr " + ourMac), theirNeigh + " should hold " + ourMac);
         String ourNeigh = String.join("\n", sh("ip neigh show dev eth0"));
         assertTrue(ourNeigh.contains("lladdr " + kernelMac(k)), ourNeigh);
+
+        // The whole exchange, as tshark sees it: nothing malformed, every checksum right, and
+        // fragments from both sides (8008-byte echoes are six fragments each).
+        capture.stop();
+        Tshark.Report report = Tshark.check(pcap);
+        assertEquals(List.of(), report.problems());
+        assertTrue(report.frames() >= 2 * (3 + 3 + 6 * 2 + 6 * 2), "frames: " + report.frames());
+        assertEquals(0, capture.dropped());
+        for (String src : List.of("10.77.0.1", "10.77.0.2")) {
+            List<List<String>> fragments = Tshark.fields(pcap, "ip.flags.mf == 1 && ip.src == " + src, "ip.id");
+            assertEquals(4 * 5, fragments.size(), "fragments with MF from " + src);
+        }
     }
 
     @Test
