@@ -317,6 +317,11 @@ public final class UdpSocket implements AutoCloseable {
         return new InetSocketAddress(toInet(new Ipv4Address((int) (v >>> 16))), (int) (v & 0xffff));
     }
 
+    /** Callers parked on this socket now; loop thread only (tests use it to sequence threads). */
+    int waiterCount() {
+        return waiters.size();
+    }
+
     /** The protocol state, for tools ({@code ss}) and tests; use it on the loop thread only. */
     public UdpSock sock() {
         return sk;
