@@ -78,5 +78,7 @@ public enum DropReason {
     /** No socket wanted the packet. */
     NO_SOCKET,
     /** A socket receive queue was full. */
-    SOCKET_RCVBUFF
+    SOCKET_RCVBUFF,
+    /** Bad UDP checksum. */
+    UDP_CSUM
 }

@@ -63,6 +63,19 @@ public final class PacketBuffer {
     public int gsoSize;
     /** The route this packet follows, set by the routing decision ({@code skb_dst}). */
     public DstEntry dst;
+    /**
+     * What to tell the owning socket when the buffer leaves its hands ({@code skb->destructor}
+     * with {@code skb->sk}): set by a sending socket that charges the buffer to its send
+     * buffer; run once, by {@link #orphan()} or {@link #free()}. Clones and copies do not
+     * inherit it.
+     */
+    private Destructor destructor;
+
+    /** A socket's hook run when a buffer it sent is orphaned or freed ({@code sock_wfree}). */
+    @FunctionalInterface
+    public interface Destructor {
+        void release(PacketBuffer skb);
+    }
 
     PacketBuffer(PacketPool pool) {
         this.pool = pool;
@@ -89,6 +102,28 @@ public final class PacketBuffer {
         priority = 0;
         gsoSize = 0;
         dst = null;
+        destructor = null;
+    }
+
+    /** Charges this buffer to an owner that {@code d} releases ({@code skb_set_owner_w}). */
+    public void setDestructor(Destructor d) {
+        if (destructor != null) {
+            throw new IllegalStateException("buffer already has an owner");
+        }
+        destructor = d;
+    }
+
+    /**
+     * Releases the buffer from its owning socket ({@code skb_orphan}): a device that has taken
+     * the packet (loopback, veth) calls this, as the kernel's drivers do, so the sender's send
+     * buffer no longer counts it.
+     */
+    public void orphan() {
+        Destructor d = destructor;
+        if (d != null) {
+            destructor = null;
+            d.release(this);
+        }
     }
 
     /** The backing array; valid bytes are {@code [data(), tail())}. */
@@ -273,6 +308,7 @@ public final class PacketBuffer {
 
     /** Returns the buffer to its pool ({@code kfree_skb}/{@code consume_skb}); the caller gives up ownership. */
     public void free() {
+        orphan();
         pool.release(this);
     }
 

@@ -45,6 +45,7 @@ public final class Loopback extends NetDevice {
     @Override
     protected void startXmit(PacketBuffer skb) {
         // loopback_xmit: the checksum needs no verification, and the frame comes straight back.
+        skb.orphan();
         skb.checksum = ChecksumState.UNNECESSARY;
         netifRx(skb);
     }

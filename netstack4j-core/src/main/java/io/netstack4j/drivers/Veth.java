@@ -71,6 +71,7 @@ public final class Veth extends NetDevice {
             dropTx(skb, DropReason.DEV_READY);
             return;
         }
+        skb.orphan();
         skb.scrub();
         p.netifRx(skb);
     }

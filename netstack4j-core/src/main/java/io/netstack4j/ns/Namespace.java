@@ -7,6 +7,7 @@ import io.netstack4j.core.NetDevice;
 import io.netstack4j.core.NetException;
 import io.netstack4j.core.NetLoop;
 import io.netstack4j.core.NetdevEvent;
+import io.netstack4j.core.SockMem;
 import io.netstack4j.core.Sysctls;
 import io.netstack4j.drivers.Loopback;
 import io.netstack4j.drivers.Tap;
@@ -22,6 +23,7 @@ import io.netstack4j.netfilter.Netfilter;
 import io.netstack4j.route.Fib;
 import io.netstack4j.route.RouteSpec;
 import io.netstack4j.route.RouteType;
+import io.netstack4j.udp.Udp;
 import io.netstack4j.wire.IcmpHeader;
 import io.netstack4j.wire.Ipv4Address;
 import io.netstack4j.wire.MacAddress;
@@ -49,6 +51,8 @@ public final class Namespace {
     private final Netfilter netfilter;
     private final Ipv4 ipv4;
     private final Icmp icmp;
+    private final SockMem sockMem;
+    private final Udp udp;
     private final Loopback lo;
 
     Namespace(NetStack stack, String name) {
@@ -73,6 +77,8 @@ public final class Namespace {
         }, sysctls);
         this.ipv4 = new Ipv4(loop, devices, inet, fib, netfilter, drops, sysctls, arp::output);
         this.icmp = new Icmp(ipv4, sysctls);
+        this.sockMem = new SockMem(sysctls);
+        this.udp = new Udp(ipv4, icmp, sockMem, sysctls);
         inet.onConfChange(ipv4.route()::flushCache);
         // arp_error_report: packets that waited for a neighbour that never answered earn host unreachable.
         arp.setErrorReport(skb -> icmp.send(skb, IcmpHeader.DEST_UNREACH, IcmpHeader.HOST_UNREACH, 0));
@@ -174,6 +180,16 @@ public final class Namespace {
 
     public Icmp icmp() {
         return icmp;
+    }
+
+    /** UDP: its sockets and MIB. */
+    public Udp udp() {
+        return udp;
+    }
+
+    /** Socket buffer limits ({@code net.core.rmem_*}, {@code net.core.wmem_*}). */
+    public SockMem sockMem() {
+        return sockMem;
     }
 
     public Loopback loopback() {

@@ -1,0 +1,352 @@
+package io.netstack4j.socket;
+
+import io.netstack4j.core.Errno;
+import io.netstack4j.core.NetException;
+import io.netstack4j.core.NetLoop;
+import io.netstack4j.ns.Namespace;
+import io.netstack4j.time.Timer;
+import io.netstack4j.udp.UdpSock;
+import io.netstack4j.wire.Ipv4Address;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A UDP socket ({@code socket(AF_INET, SOCK_DGRAM, 0)}) on a namespace, usable from any thread.
+ *
+ * <p>Each call runs on the namespace's loop ({@link NetLoop#call}). A receive on an empty queue
+ * (or a send with a full send buffer) parks the calling thread until the loop reports data,
+ * space, an error or {@link #close()}; with {@link #configureBlocking(boolean)
+ * configureBlocking(false)} it fails at once with EAGAIN instead. {@link #setSoTimeout} bounds a
+ * blocking receive with a loop timer (so it runs on virtual time in a simulation) and fails it
+ * with EAGAIN, as Linux's {@code SO_RCVTIMEO}. Closing wakes blocked callers with EBADF. An
+ * interrupted caller stops waiting with EINTR and keeps its interrupt flag. On the loop thread
+ * itself nothing may park, so there a call that would block fails with EAGAIN.
+ *
+ * <p>Errors are {@link NetException}s carrying Linux's errno: EADDRINUSE, EADDRNOTAVAIL,
+ * EACCES (broadcast without {@link #setBroadcast}), EMSGSIZE, ECONNREFUSED (a connected peer
+ * answered port unreachable; reported once, by the next call), ENETUNREACH ...
+ */
+public final class UdpSocket implements AutoCloseable {
+
+    /** A received datagram's length (bytes copied) and sender ({@code recvfrom}). */
+    public record Received(int length, Ipv4Address address, int port) {
+
+        public InetSocketAddress socketAddress() {
+            return new InetSocketAddress(toInet(address), port);
+        }
+    }
+
+    private final NetLoop loop;
+    private final UdpSock sk;
+    /** Callers parked on this socket; loop thread only. */
+    private final List<Waiter> waiters = new ArrayList<>();
+    private volatile boolean blocking = true;
+    private volatile int soTimeoutMs;
+
+    private UdpSocket(Namespace ns) {
+        this.loop = ns.loop();
+        this.sk = ns.udp().open(this::wakeAll);
+    }
+
+    /** Opens an unbound socket on {@code ns}. */
+    public static UdpSocket open(Namespace ns) {
+        return ns.loop().call(() -> new UdpSocket(ns));
+    }
+
+    /** A parked caller: its thread, and whether the loop woke it or its timeout fired. */
+    private static final class Waiter {
+        final Thread thread = Thread.currentThread();
+        volatile boolean woken;
+        volatile boolean timedOut;
+        Timer timer;
+    }
+
+    /** Loop thread: every parked caller retries ({@code sk_data_ready} and friends). */
+    private void wakeAll() {
+        for (int i = 0; i < waiters.size(); i++) {
+            Waiter w = waiters.get(i);
+            w.woken = true;
+            LockSupport.unpark(w.thread);
+        }
+    }
+
+    /** One attempt at an operation on the loop: a result, or null when it must wait. */
+    @FunctionalInterface
+    private interface Attempt<T> {
+        T run();
+    }
+
+    /**
+     * Runs {@code attempt} on the loop until it yields a result, parking between tries. The
+     * waiter is registered on the loop in the same step that found nothing, so a wake-up cannot
+     * be missed; the timeout, if any, is one loop timer for the whole call.
+     */
+    private <T> T await(Attempt<T> attempt, long timeoutNanos) {
+        Waiter w = new Waiter();
+        while (true) {
+            T r = loop.call(() -> {
+                T v;
+                try {
+                    v = attempt.run();
+                } catch (RuntimeException e) {
+                    forget(w);
+                    throw e;
+                }
+                if (v != null) {
+                    forget(w);
+                    return v;
+                }
+                if (!blocking || loop.inLoop() && w.thread == Thread.currentThread()) {
+                    forget(w);
+                    throw new NetException(Errno.EAGAIN);
+                }
+                if (w.timedOut) {
+                    forget(w);
+                    throw new NetException(Errno.EAGAIN, "timed out");
+                }
+                w.woken = false;
+                if (!waiters.contains(w)) {
+                    waiters.add(w);
+                    if (timeoutNanos > 0) {
+                        w.timer = new Timer(() -> {
+                            w.timedOut = true;
+                            w.woken = true;
+                            LockSupport.unpark(w.thread);
+                        });
+                        loop.schedule(w.timer, timeoutNanos);
+                    }
+                }
+                return null;
+            });
+            if (r != null) {
+                return r;
+            }
+            while (!w.woken) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    loop.execute(() -> forget(w));
+                    Thread.currentThread().interrupt();
+                    throw new NetException(Errno.EINTR, "interrupted while waiting on a UDP socket");
+                }
+            }
+        }
+    }
+
+    private void forget(Waiter w) {
+        waiters.remove(w);
+        if (w.timer != null) {
+            loop.cancel(w.timer);
+        }
+    }
+
+    /** Binds to {@code addr:port}; a wildcard address (0.0.0.0) or port 0 as in {@code bind(2)}. */
+    public void bind(Ipv4Address addr, int port) {
+        loop.run(() -> sk.bind(addr.bits(), port));
+    }
+
+    public void bind(InetSocketAddress local) {
+        bind(toIpv4(local), local.getPort());
+    }
+
+    /** Connects to a peer: sends default to it, and only its datagrams are received. */
+    public void connect(Ipv4Address addr, int port) {
+        loop.run(() -> sk.connect(addr.bits(), port));
+    }
+
+    public void connect(InetSocketAddress peer) {
+        connect(toIpv4(peer), peer.getPort());
+    }
+
+    /** {@code connect(AF_UNSPEC)}: forgets the peer. */
+    public void disconnect() {
+        loop.run(sk::disconnect);
+    }
+
+    /** {@code send}: to the connected peer. Returns {@code len}. */
+    public int send(byte[] data, int off, int len) {
+        return await(() -> trySend(data, off, len, 0, -1), 0);
+    }
+
+    public int send(byte[] data) {
+        return send(data, 0, data.length);
+    }
+
+    /** {@code sendto}. Returns {@code len}. */
+    public int sendTo(byte[] data, int off, int len, Ipv4Address addr, int port) {
+        return await(() -> trySend(data, off, len, addr.bits(), port), 0);
+    }
+
+    public int sendTo(byte[] data, int off, int len, InetSocketAddress to) {
+        return sendTo(data, off, len, toIpv4(to), to.getPort());
+    }
+
+    private Integer trySend(byte[] data, int off, int len, int addr, int port) {
+        try {
+            return sk.send(data, off, len, addr, port);
+        } catch (NetException e) {
+            if (e.errno() == Errno.EAGAIN && !sk.writable()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** {@code recv}: copies the next datagram into {@code buf} (truncating it); returns the bytes copied. */
+    public int receive(byte[] buf, int off, int len) {
+        return receiveFrom(buf, off, len).length();
+    }
+
+    /** {@code recvfrom}: the next datagram and its sender. */
+    public Received receiveFrom(byte[] buf, int off, int len) {
+        if (off < 0 || len < 0 || off + len > buf.length) {
+            throw new IndexOutOfBoundsException("off=" + off + " len=" + len + " of " + buf.length);
+        }
+        return await(() -> {
+            int n = sk.receive(buf, off, len);
+            return n < 0 ? null : new Received(n, new Ipv4Address(sk.lastAddress()), sk.lastPort());
+        }, timeoutNanos());
+    }
+
+    /**
+     * As {@link java.nio.channels.DatagramChannel#receive}: the next datagram into {@code dst}'s
+     * remaining space (the rest is discarded), returning its sender.
+     */
+    public InetSocketAddress receive(ByteBuffer dst) {
+        Received r = await(() -> {
+            int n = sk.receive(dst);
+            return n < 0 ? null : new Received(n, new Ipv4Address(sk.lastAddress()), sk.lastPort());
+        }, timeoutNanos());
+        return r.socketAddress();
+    }
+
+    private long timeoutNanos() {
+        return soTimeoutMs * 1_000_000L;
+    }
+
+    public void setReuseAddress(boolean on) {
+        loop.run(() -> sk.setReuseAddress(on));
+    }
+
+    public boolean getReuseAddress() {
+        return loop.call(sk::reuseAddress);
+    }
+
+    /** {@code SO_BROADCAST}: needed to send to (or connect to) a broadcast address. */
+    public void setBroadcast(boolean on) {
+        loop.run(() -> sk.setBroadcast(on));
+    }
+
+    public boolean getBroadcast() {
+        return loop.call(sk::broadcast);
+    }
+
+    /** {@code SO_RCVBUF}; {@link #getReceiveBufferSize} then reports twice the value, as Linux. */
+    public void setReceiveBufferSize(int bytes) {
+        loop.run(() -> sk.setReceiveBufferSize(bytes));
+    }
+
+    public int getReceiveBufferSize() {
+        return loop.call(sk::receiveBufferSize);
+    }
+
+    /** {@code SO_SNDBUF}; {@link #getSendBufferSize} then reports twice the value, as Linux. */
+    public void setSendBufferSize(int bytes) {
+        loop.run(() -> sk.setSendBufferSize(bytes));
+    }
+
+    public int getSendBufferSize() {
+        return loop.call(sk::sendBufferSize);
+    }
+
+    /** {@code IP_TTL}. */
+    public void setTtl(int ttl) {
+        loop.run(() -> sk.setTtl(ttl));
+    }
+
+    /** {@code IP_TOS}. */
+    public void setTos(int tos) {
+        loop.run(() -> sk.setTos(tos));
+    }
+
+    /** {@code IP_MTU_DISCOVER}: {@link UdpSock#PMTUDISC_DONT} ... {@link UdpSock#PMTUDISC_PROBE}. */
+    public void setMtuDiscover(int mode) {
+        loop.run(() -> sk.setMtuDiscover(mode));
+    }
+
+    /** {@code SO_RCVTIMEO} in milliseconds; 0 waits forever. */
+    public void setSoTimeout(int ms) {
+        if (ms < 0) {
+            throw new IllegalArgumentException("negative timeout " + ms);
+        }
+        soTimeoutMs = ms;
+    }
+
+    public int getSoTimeout() {
+        return soTimeoutMs;
+    }
+
+    /** {@code O_NONBLOCK} off: calls that would wait fail with EAGAIN. */
+    public void configureBlocking(boolean block) {
+        blocking = block;
+    }
+
+    public boolean isBlocking() {
+        return blocking;
+    }
+
+    /** {@code getsockname}. */
+    public InetSocketAddress localAddress() {
+        long v = loop.call(() -> (sk.localAddress() & 0xffffffffL) << 16 | sk.localPort());
+        return new InetSocketAddress(toInet(new Ipv4Address((int) (v >>> 16))), (int) (v & 0xffff));
+    }
+
+    /** {@code getpeername}: throws ENOTCONN when not connected. */
+    public InetSocketAddress remoteAddress() {
+        long v = loop.call(() -> {
+            if (!sk.isConnected()) {
+                throw new NetException(Errno.ENOTCONN);
+            }
+            return (sk.peerAddress() & 0xffffffffL) << 16 | sk.peerPort();
+        });
+        return new InetSocketAddress(toInet(new Ipv4Address((int) (v >>> 16))), (int) (v & 0xffff));
+    }
+
+    /** Callers parked on this socket now; loop thread only (tests use it to sequence threads). */
+    int waiterCount() {
+        return waiters.size();
+    }
+
+    /** The protocol state, for tools ({@code ss}) and tests; use it on the loop thread only. */
+    public UdpSock sock() {
+        return sk;
+    }
+
+    /** Releases the port and queued datagrams; blocked callers fail with EBADF. Idempotent. */
+    @Override
+    public void close() {
+        loop.run(sk::close);
+    }
+
+    private static Ipv4Address toIpv4(InetSocketAddress a) {
+        if (a.isUnresolved() || !(a.getAddress() instanceof Inet4Address v4)) {
+            throw new NetException(Errno.EAFNOSUPPORT, "not an IPv4 address: " + a);
+        }
+        byte[] b = v4.getAddress();
+        return new Ipv4Address((b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff));
+    }
+
+    private static InetAddress toInet(Ipv4Address a) {
+        int v = a.bits();
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
