@@ -1,6 +1,8 @@
 package io.netstack4j.cli.interop;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netstack4j.cli.shell.Shell;
@@ -8,7 +10,14 @@ import io.netstack4j.capture.Capture;
 import io.netstack4j.capture.Tshark;
 import io.netstack4j.cli.tools.Tools;
 import io.netstack4j.drivers.KernelNetns;
+import io.netstack4j.core.Errno;
+import io.netstack4j.core.NetException;
 import io.netstack4j.ns.NetStack;
+import io.netstack4j.socket.UdpSocket;
+import io.netstack4j.wire.Ipv4Address;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.Random;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -160,5 +169,90 @@ class KernelInteropTest {
         assertEquals(2, hops.size(), trace.toString());
         assertTrue(hops.get(0).startsWith("1  10.77.0.2 "), "netstack4j is the first hop: " + trace);
         assertTrue(hops.get(1).startsWith("2  10.78.0.1 "), trace.toString());
+    }
+
+    /** Datagram sizes for the UDP tests: small, one full frame, fragmented, nearly the largest. */
+    private static final int[] SIZES = {100, 1472, 8000, 60000};
+
+    private static byte[] payload(int size) {
+        byte[] b = new byte[size];
+        new Random(size).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void udpBothWaysWithTheKernelsSocat() throws Exception {
+        KernelNetns k = tap("eth0", "10.77.0.2", "10.77.0.1");
+        Path pcap = tmp.resolve("udp.pcap");
+        Capture capture = Capture.start(stack.init().requireDevice("eth0"), pcap, 0);
+
+        // Kernel -> netstack4j: socat sends each payload as one datagram.
+        try (UdpSocket server = UdpSocket.open(stack.init())) {
+            server.bind(Ipv4Address.ANY, 5000);
+            server.setSoTimeout(10_000);
+            byte[] buf = new byte[65536];
+            for (int size : SIZES) {
+                Path file = tmp.resolve("send-" + size + ".bin");
+                Files.write(file, payload(size));
+                k.exec("socat", "-u", "-b", "65536", "OPEN:" + file, "UDP-SENDTO:10.77.0.2:5000,sourceport=4000");
+                UdpSocket.Received got = server.receiveFrom(buf, 0, buf.length);
+                assertEquals(size, got.length());
+                assertArrayEquals(payload(size), Arrays.copyOf(buf, size), size + "-byte datagram arrived intact");
+                assertEquals("10.77.0.1", got.address().toString());
+                assertEquals(4000, got.port());
+            }
+        }
+
+        // netstack4j -> kernel: socat writes whatever arrives to a file.
+        Path received = tmp.resolve("kernel-got.bin");
+        k.spawn(received, "socat", "-u", "-b", "65536", "UDP-RECV:5001", "STDOUT");
+        awaitKernelListening(k, 5001);
+        int total = 0;
+        try (UdpSocket client = UdpSocket.open(stack.init())) {
+            client.connect(Ipv4Address.parse("10.77.0.1"), 5001);
+            for (int size : SIZES) {
+                assertEquals(size, client.send(payload(size)));
+                total += size;
+            }
+        }
+        awaitFileSize(received, total);
+        byte[] all = Files.readAllBytes(received);
+        int at = 0;
+        for (int size : SIZES) {
+            assertArrayEquals(payload(size), Arrays.copyOfRange(all, at, at + size), size + "-byte datagram reached the kernel intact");
+            at += size;
+        }
+
+        // A closed kernel port answers port unreachable; a connected socket hears ECONNREFUSED.
+        try (UdpSocket lonely = UdpSocket.open(stack.init())) {
+            lonely.connect(Ipv4Address.parse("10.77.0.1"), 5999);
+            lonely.setSoTimeout(5_000);
+            lonely.send(new byte[] {1, 2, 3});
+            NetException e = assertThrows(NetException.class, () -> lonely.receive(new byte[16], 0, 16));
+            assertEquals(Errno.ECONNREFUSED, e.errno());
+        }
+
+        capture.stop();
+        Tshark.Report report = Tshark.check(pcap);
+        assertEquals(List.of(), report.problems());
+        assertEquals(2 * SIZES.length, Tshark.fields(pcap, "udp && !icmp && (udp.port == 5000 || udp.port == 5001)", "udp.length").size(),
+                "each datagram is one UDP header (the rest are fragments)");
+    }
+
+    private static void awaitKernelListening(KernelNetns k, int port) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            if (k.exec("ss", "-Huln", "sport = :" + port).out().contains(":" + port)) {
+                return;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("the kernel never listened on UDP port " + port);
+    }
+
+    private static void awaitFileSize(Path file, long size) throws Exception {
+        for (int i = 0; i < 400 && (!Files.exists(file) || Files.size(file) < size); i++) {
+            Thread.sleep(25);
+        }
+        assertEquals(size, Files.exists(file) ? Files.size(file) : -1, "bytes the kernel received");
     }
 }
