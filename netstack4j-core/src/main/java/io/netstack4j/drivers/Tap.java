@@ -62,6 +62,8 @@ public final class Tap extends NetDevice {
     private final int wakeFd;
     private final Arena ringArena = Arena.ofShared();
     private final MemorySegment slots;
+    /** One view per slot, made once so the reader allocates nothing per frame. */
+    private final MemorySegment[] slotViews = new MemorySegment[RING_SLOTS];
     private final int[] lengths = new int[RING_SLOTS];
     /** Next slot the loop consumes; written by the loop only. */
     private volatile long head;
@@ -83,6 +85,9 @@ public final class Tap extends NetDevice {
         this.fd = fd;
         this.wakeFd = wakeFd;
         this.slots = ringArena.allocate((long) SLOT_SIZE * RING_SLOTS, 64);
+        for (int i = 0; i < RING_SLOTS; i++) {
+            slotViews[i] = slots.asSlice((long) i * SLOT_SIZE, SLOT_SIZE);
+        }
         this.reader = Thread.ofPlatform().name("tap-" + kernelName).daemon(true).unstarted(this::readLoop);
     }
 
@@ -194,7 +199,7 @@ public final class Tap extends NetDevice {
         while (true) {
             long t = tail;
             boolean full = t - (long) HEAD.getAcquire(this) >= RING_SLOTS;
-            MemorySegment into = full ? scratch : slots.asSlice((t & (RING_SLOTS - 1)) * (long) SLOT_SIZE, SLOT_SIZE);
+            MemorySegment into = full ? scratch : slotViews[(int) (t & (RING_SLOTS - 1))];
             long n = LinuxTun.read(state, fd, into, SLOT_SIZE);
             if (n < 0) {
                 break; // EAGAIN: nothing more queued (or the descriptor is going away)
