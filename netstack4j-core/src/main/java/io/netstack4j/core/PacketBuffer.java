@@ -281,15 +281,25 @@ public final class PacketBuffer {
         macHeader = o.macHeader;
         networkHeader = o.networkHeader;
         transportHeader = o.transportHeader;
+        copyMetadata(o);
+        checksum = o.checksum;
+        gsoSize = o.gsoSize;
+    }
+
+    /**
+     * Takes over another buffer's per-packet metadata — device, input interface, protocol,
+     * packet type, timestamp, mark, priority and route — but not its window, header offsets,
+     * checksum state or owner ({@code ip_copy_metadata}, as fragmentation and reassembly do
+     * when one packet becomes several or several become one).
+     */
+    public void copyMetadata(PacketBuffer o) {
         dev = o.dev;
         inputIfindex = o.inputIfindex;
         protocol = o.protocol;
         pktType = o.pktType;
-        checksum = o.checksum;
         timestamp = o.timestamp;
         mark = o.mark;
         priority = o.priority;
-        gsoSize = o.gsoSize;
         dst = o.dst;
     }
 

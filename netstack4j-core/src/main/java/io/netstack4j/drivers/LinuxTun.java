@@ -135,21 +135,20 @@ final class LinuxTun {
 
     /** {@code read(2)} into native memory; returns the byte count or {@code -errno}. */
     static long read(MemorySegment state, int fd, MemorySegment buf, long len) {
-        try {
-            long n = (long) READ.invokeExact(state, fd, buf, len);
-            return n >= 0 ? n : -errno(state);
-        } catch (Throwable t) {
-            throw new IllegalStateException("read failed", t);
-        }
+        return transfer(READ, state, fd, buf, len);
     }
 
     /** {@code write(2)} from a heap or native segment; returns the byte count or {@code -errno}. */
     static long write(MemorySegment state, int fd, MemorySegment buf, long len) {
+        return transfer(WRITE, state, fd, buf, len);
+    }
+
+    private static long transfer(MethodHandle call, MemorySegment state, int fd, MemorySegment buf, long len) {
         try {
-            long n = (long) WRITE.invokeExact(state, fd, buf, len);
+            long n = (long) call.invokeExact(state, fd, buf, len);
             return n >= 0 ? n : -errno(state);
         } catch (Throwable t) {
-            throw new IllegalStateException("write failed", t);
+            throw new IllegalStateException("read/write failed", t);
         }
     }
 

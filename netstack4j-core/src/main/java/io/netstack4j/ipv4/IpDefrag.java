@@ -181,14 +181,7 @@ public final class IpDefrag {
         Ipv4Header.fillChecksum(w, off);
         whole.resetNetworkHeader();
         whole.setTransportHeader(off + hlen);
-        whole.dev = head.dev;
-        whole.inputIfindex = head.inputIfindex;
-        whole.protocol = head.protocol;
-        whole.pktType = head.pktType;
-        whole.timestamp = head.timestamp;
-        whole.mark = head.mark;
-        whole.priority = head.priority;
-        whole.dst = head.dst;
+        whole.copyMetadata(head);
         kill(q);
         ipv4.mib().inc(IpMib.ReasmOKs);
         return whole;

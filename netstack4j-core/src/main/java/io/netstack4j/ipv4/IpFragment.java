@@ -59,11 +59,7 @@ final class IpFragment {
             Ipv4Header.fillChecksum(f, off);
             frag.resetNetworkHeader();
             frag.setTransportHeader(off + hlen);
-            frag.protocol = skb.protocol;
-            frag.priority = skb.priority;
-            frag.mark = skb.mark;
-            frag.dst = skb.dst;
-            frag.dev = skb.dev;
+            frag.copyMetadata(skb);
             ipv4.mib().inc(IpMib.FragCreates);
             out.accept(frag);
             done += len;

@@ -31,16 +31,7 @@ class EndToEndTest {
 
     @BeforeEach
     void twoRouters() {
-        net = new Net();
-        net.link("h1", "veth0", "10.1.0.2/24", "r1", "veth1", "10.1.0.1/24");
-        net.link("r1", "veth2", "10.2.0.1/24", "r2", "veth3", "10.2.0.2/24");
-        net.link("r2", "veth4", "10.3.0.1/24", "h3", "veth5", "10.3.0.2/24");
-        net.route("h1", "default", "10.1.0.1");
-        net.route("r1", "10.3.0.0/24", "10.2.0.2");
-        net.route("r2", "10.1.0.0/24", "10.2.0.1");
-        net.route("h3", "default", "10.3.0.1");
-        net.forwarding("r1");
-        net.forwarding("r2");
+        net = Net.twoRouters();
     }
 
     @Test

@@ -16,6 +16,27 @@ final class Net {
 
     final NetStack stack = NetStack.simulated(1234);
 
+    /**
+     * The usual test network:
+     * <pre>
+     *   h1 10.1.0.2 --- 10.1.0.1 r1 10.2.0.1 --- 10.2.0.2 r2 10.3.0.1 --- 10.3.0.2 h3
+     * </pre>
+     * with default routes on the hosts, routes between the routers and forwarding on.
+     */
+    static Net twoRouters() {
+        Net net = new Net();
+        net.link("h1", "veth0", "10.1.0.2/24", "r1", "veth1", "10.1.0.1/24");
+        net.link("r1", "veth2", "10.2.0.1/24", "r2", "veth3", "10.2.0.2/24");
+        net.link("r2", "veth4", "10.3.0.1/24", "h3", "veth5", "10.3.0.2/24");
+        net.route("h1", "default", "10.1.0.1");
+        net.route("r1", "10.3.0.0/24", "10.2.0.2");
+        net.route("r2", "10.1.0.0/24", "10.2.0.1");
+        net.route("h3", "default", "10.3.0.1");
+        net.forwarding("r1");
+        net.forwarding("r2");
+        return net;
+    }
+
     Namespace ns(String name) {
         Namespace ns = stack.namespace(name);
         return ns != null ? ns : stack.addNamespace(name);
