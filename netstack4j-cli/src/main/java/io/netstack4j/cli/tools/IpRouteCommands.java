@@ -432,17 +432,32 @@ final class IpRouteCommands {
     int neigh(Invocation inv, Namespace ns, Args args) {
         String verb = args.more() ? args.next() : "show";
         if (Args.matches(verb, "show") || Args.matches(verb, "list")) {
+            // ip neigh show [to] [PREFIX] [dev DEV]
             String dev = null;
+            int prefix = 0;
+            int prefixLen = 0;
             while (args.more()) {
                 String w = args.next();
-                dev = w.equals("dev") ? args.value(w) : w;
+                if (w.equals("dev")) {
+                    dev = args.value(w);
+                    continue;
+                }
+                String p = w.equals("to") ? args.value(w) : w;
+                int slash = p.indexOf('/');
+                prefix = address(slash < 0 ? p : p.substring(0, slash), "to").bits();
+                prefixLen = slash < 0 ? 32 : Args.parseInt(p.substring(slash + 1), "\"to\" prefix length is invalid");
+                if (prefixLen < 0 || prefixLen > 32) {
+                    throw new Args.UsageError("Error: an inet prefix is expected rather than \"" + p + "\".");
+                }
             }
             String d = dev;
+            int mask = prefixLen == 0 ? 0 : -1 << (32 - prefixLen);
+            int net = prefix & mask;
             List<String> lines = ctx.call(() -> {
                 NetDevice only = d == null ? null : ns.requireDevice(d);
                 List<String> out = new ArrayList<>();
                 for (ArpEntry e : ns.arp().list()) {
-                    if (only == null || e.dev() == only) {
+                    if ((only == null || e.dev() == only) && (e.address().bits() & mask) == net) {
                         out.add(e.format(only == null));
                     }
                 }

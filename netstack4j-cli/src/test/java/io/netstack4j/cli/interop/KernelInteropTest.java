@@ -131,7 +131,7 @@ class KernelInteropTest {
         String ourMac = sh("ip link show eth0").get(1).strip().split(" ")[1];
         String theirNeigh = k.exec("ip", "neigh", "show", "10.77.0.2").out();
         assertTrue(theirNeigh.contains("lladdr " + ourMac), theirNeigh + " should hold " + ourMac);
-        String ourNeigh = String.join("\n", sh("ip neigh show dev eth0"));
+        String ourNeigh = String.join("\n", sh("ip neigh show 10.77.0.1"));
         assertTrue(ourNeigh.contains("lladdr " + kernelMac(k)), ourNeigh);
 
         // The whole exchange, as tshark sees it: nothing malformed, every checksum right, and
