@@ -49,6 +49,18 @@ echo "== A destination nobody routes: r1 has no route and says net unreachable"
 ip -n h1 route add 10.9.0.0/16 via 10.1.0.1
 ip netns exec h1 ping -c 1 -W 1 10.9.0.1 || true
 echo
+echo "== Fragmentation: with netem off, a 4000-byte ping does not fit the 1500-byte MTU;"
+echo "== h1 splits each request into 3 fragments and h2 reassembles them (and the replies back)"
+tc -n r1 qdisc del dev veth2 root
+ip netns exec h1 ping -c 2 -i 0.2 -s 4000 10.2.0.2
+echo
+echo "== Path MTU discovery: r1's link to h2 now carries only 1400 bytes. A 1472-byte ping with"
+echo "== DF set earns 'frag needed' from r1, and h1 remembers the smaller MTU for h2 (ip route get)"
+ip -n r1 link set veth2 mtu 1400
+ip -n h2 link set veth3 mtu 1400
+ip netns exec h1 ping -c 1 -M do -s 1472 10.2.0.2 || true
+ip -n h1 route get 10.2.0.2
+echo
 echo "== Counters: what the router did (nstat), and the device statistics of its lossy link"
 ip netns exec r1 nstat -a
 ip -n r1 -s link show veth2
