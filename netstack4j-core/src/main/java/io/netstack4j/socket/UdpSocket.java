@@ -34,8 +34,13 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class UdpSocket implements AutoCloseable {
 
-    /** A received datagram's length (bytes copied) and sender ({@code recvfrom}). */
+    /**
+     * A received datagram's length (bytes copied) and sender ({@code recvfrom}); length -1
+     * (and sender 0.0.0.0:0) means end of input after {@link #shutdownInput()}.
+     */
     public record Received(int length, Ipv4Address address, int port) {
+
+        static final Received EOF = new Received(-1, Ipv4Address.ANY, 0);
 
         public InetSocketAddress socketAddress() {
             return new InetSocketAddress(toInet(address), port);
@@ -197,7 +202,10 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
-    /** {@code recv}: copies the next datagram into {@code buf} (truncating it); returns the bytes copied. */
+    /**
+     * {@code recv}: copies the next datagram into {@code buf} (truncating it); returns the bytes
+     * copied, or -1 at end of input after {@link #shutdownInput()}.
+     */
     public int receive(byte[] buf, int off, int len) {
         return receiveFrom(buf, off, len).length();
     }
@@ -209,20 +217,27 @@ public final class UdpSocket implements AutoCloseable {
         }
         return await(() -> {
             int n = sk.receive(buf, off, len);
-            return n < 0 ? null : new Received(n, new Ipv4Address(sk.lastAddress()), sk.lastPort());
+            if (n < 0) {
+                return sk.inputShutdown() ? Received.EOF : null;
+            }
+            return new Received(n, new Ipv4Address(sk.lastAddress()), sk.lastPort());
         }, timeoutNanos());
     }
 
     /**
      * As {@link java.nio.channels.DatagramChannel#receive}: the next datagram into {@code dst}'s
-     * remaining space (the rest is discarded), returning its sender.
+     * remaining space (the rest is discarded), returning its sender; null at end of input
+     * after {@link #shutdownInput()}.
      */
     public InetSocketAddress receive(ByteBuffer dst) {
         Received r = await(() -> {
             int n = sk.receive(dst);
-            return n < 0 ? null : new Received(n, new Ipv4Address(sk.lastAddress()), sk.lastPort());
+            if (n < 0) {
+                return sk.inputShutdown() ? Received.EOF : null;
+            }
+            return new Received(n, new Ipv4Address(sk.lastAddress()), sk.lastPort());
         }, timeoutNanos());
-        return r.socketAddress();
+        return r.length() < 0 ? null : r.socketAddress();
     }
 
     private long timeoutNanos() {
@@ -325,6 +340,14 @@ public final class UdpSocket implements AutoCloseable {
     /** The protocol state, for tools ({@code ss}) and tests; use it on the loop thread only. */
     public UdpSock sock() {
         return sk;
+    }
+
+    /**
+     * {@code shutdown(SHUT_RD)}: blocked receivers wake; queued datagrams can still be read,
+     * after which receives return end of input (-1) instead of waiting.
+     */
+    public void shutdownInput() {
+        loop.run(sk::shutdownInput);
     }
 
     /** Releases the port and queued datagrams; blocked callers fail with EBADF. Idempotent. */
