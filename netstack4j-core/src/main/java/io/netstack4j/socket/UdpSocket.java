@@ -175,7 +175,8 @@ public final class UdpSocket implements AutoCloseable {
 
     /** {@code send}: to the connected peer. Returns {@code len}. */
     public int send(byte[] data, int off, int len) {
-        return await(() -> trySend(data, off, len, 0, -1), 0);
+        await(() -> trySend(data, off, len, 0, -1), 0);
+        return len;
     }
 
     public int send(byte[] data) {
@@ -184,16 +185,19 @@ public final class UdpSocket implements AutoCloseable {
 
     /** {@code sendto}. Returns {@code len}. */
     public int sendTo(byte[] data, int off, int len, Ipv4Address addr, int port) {
-        return await(() -> trySend(data, off, len, addr.bits(), port), 0);
+        await(() -> trySend(data, off, len, addr.bits(), port), 0);
+        return len;
     }
 
     public int sendTo(byte[] data, int off, int len, InetSocketAddress to) {
         return sendTo(data, off, len, toIpv4(to), to.getPort());
     }
 
-    private Integer trySend(byte[] data, int off, int len, int addr, int port) {
+    /** TRUE when sent, null when the send buffer is full (no boxing on the loop). */
+    private Boolean trySend(byte[] data, int off, int len, int addr, int port) {
         try {
-            return sk.send(data, off, len, addr, port);
+            sk.send(data, off, len, addr, port);
+            return Boolean.TRUE;
         } catch (NetException e) {
             if (e.errno() == Errno.EAGAIN && !sk.writable()) {
                 return null;
@@ -215,13 +219,20 @@ public final class UdpSocket implements AutoCloseable {
         if (off < 0 || len < 0 || off + len > buf.length) {
             throw new IndexOutOfBoundsException("off=" + off + " len=" + len + " of " + buf.length);
         }
-        return await(() -> {
-            int n = sk.receive(buf, off, len);
-            if (n < 0) {
-                return sk.inputShutdown() ? Received.EOF : null;
+        int[] from = new int[3];
+        await(() -> {
+            int got = sk.receive(buf, off, len);
+            if (got < 0 && !sk.inputShutdown()) {
+                return null;
             }
-            return new Received(n, new Ipv4Address(sk.lastAddress()), sk.lastPort());
+            from[0] = got;
+            from[1] = sk.lastAddress();
+            from[2] = sk.lastPort();
+            return Boolean.TRUE;
         }, timeoutNanos());
+        int n = from[0];
+        // Built here, on the caller's thread: the loop allocates nothing per datagram.
+        return n < 0 ? Received.EOF : new Received(n, new Ipv4Address(from[1]), from[2]);
     }
 
     /**
@@ -230,14 +241,19 @@ public final class UdpSocket implements AutoCloseable {
      * after {@link #shutdownInput()}.
      */
     public InetSocketAddress receive(ByteBuffer dst) {
-        Received r = await(() -> {
-            int n = sk.receive(dst);
-            if (n < 0) {
-                return sk.inputShutdown() ? Received.EOF : null;
+        int[] from = new int[3];
+        await(() -> {
+            int got = sk.receive(dst);
+            if (got < 0 && !sk.inputShutdown()) {
+                return null;
             }
-            return new Received(n, new Ipv4Address(sk.lastAddress()), sk.lastPort());
+            from[0] = got;
+            from[1] = sk.lastAddress();
+            from[2] = sk.lastPort();
+            return Boolean.TRUE;
         }, timeoutNanos());
-        return r.length() < 0 ? null : r.socketAddress();
+        int n = from[0];
+        return n < 0 ? null : new Received(n, new Ipv4Address(from[1]), from[2]).socketAddress();
     }
 
     private long timeoutNanos() {
