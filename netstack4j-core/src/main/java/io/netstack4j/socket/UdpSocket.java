@@ -34,8 +34,13 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class UdpSocket implements AutoCloseable {
 
-    /** A received datagram's length (bytes copied) and sender ({@code recvfrom}). */
+    /**
+     * A received datagram's length (bytes copied) and sender ({@code recvfrom}); length -1
+     * (and sender 0.0.0.0:0) means end of input after {@link #shutdownInput()}.
+     */
     public record Received(int length, Ipv4Address address, int port) {
+
+        static final Received EOF = new Received(-1, Ipv4Address.ANY, 0);
 
         public InetSocketAddress socketAddress() {
             return new InetSocketAddress(toInet(address), port);
@@ -170,7 +175,8 @@ public final class UdpSocket implements AutoCloseable {
 
     /** {@code send}: to the connected peer. Returns {@code len}. */
     public int send(byte[] data, int off, int len) {
-        return await(() -> trySend(data, off, len, 0, -1), 0);
+        await(() -> trySend(data, off, len, 0, -1), 0);
+        return len;
     }
 
     public int send(byte[] data) {
@@ -179,16 +185,19 @@ public final class UdpSocket implements AutoCloseable {
 
     /** {@code sendto}. Returns {@code len}. */
     public int sendTo(byte[] data, int off, int len, Ipv4Address addr, int port) {
-        return await(() -> trySend(data, off, len, addr.bits(), port), 0);
+        await(() -> trySend(data, off, len, addr.bits(), port), 0);
+        return len;
     }
 
     public int sendTo(byte[] data, int off, int len, InetSocketAddress to) {
         return sendTo(data, off, len, toIpv4(to), to.getPort());
     }
 
-    private Integer trySend(byte[] data, int off, int len, int addr, int port) {
+    /** TRUE when sent, null when the send buffer is full (no boxing on the loop). */
+    private Boolean trySend(byte[] data, int off, int len, int addr, int port) {
         try {
-            return sk.send(data, off, len, addr, port);
+            sk.send(data, off, len, addr, port);
+            return Boolean.TRUE;
         } catch (NetException e) {
             if (e.errno() == Errno.EAGAIN && !sk.writable()) {
                 return null;
@@ -197,7 +206,10 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
-    /** {@code recv}: copies the next datagram into {@code buf} (truncating it); returns the bytes copied. */
+    /**
+     * {@code recv}: copies the next datagram into {@code buf} (truncating it); returns the bytes
+     * copied, or -1 at end of input after {@link #shutdownInput()}.
+     */
     public int receive(byte[] buf, int off, int len) {
         return receiveFrom(buf, off, len).length();
     }
@@ -207,22 +219,41 @@ public final class UdpSocket implements AutoCloseable {
         if (off < 0 || len < 0 || off + len > buf.length) {
             throw new IndexOutOfBoundsException("off=" + off + " len=" + len + " of " + buf.length);
         }
-        return await(() -> {
-            int n = sk.receive(buf, off, len);
-            return n < 0 ? null : new Received(n, new Ipv4Address(sk.lastAddress()), sk.lastPort());
+        int[] from = new int[3];
+        await(() -> {
+            int got = sk.receive(buf, off, len);
+            if (got < 0 && !sk.inputShutdown()) {
+                return null;
+            }
+            from[0] = got;
+            from[1] = sk.lastAddress();
+            from[2] = sk.lastPort();
+            return Boolean.TRUE;
         }, timeoutNanos());
+        int n = from[0];
+        // Built here, on the caller's thread: the loop allocates nothing per datagram.
+        return n < 0 ? Received.EOF : new Received(n, new Ipv4Address(from[1]), from[2]);
     }
 
     /**
      * As {@link java.nio.channels.DatagramChannel#receive}: the next datagram into {@code dst}'s
-     * remaining space (the rest is discarded), returning its sender.
+     * remaining space (the rest is discarded), returning its sender; null at end of input
+     * after {@link #shutdownInput()}.
      */
     public InetSocketAddress receive(ByteBuffer dst) {
-        Received r = await(() -> {
-            int n = sk.receive(dst);
-            return n < 0 ? null : new Received(n, new Ipv4Address(sk.lastAddress()), sk.lastPort());
+        int[] from = new int[3];
+        await(() -> {
+            int got = sk.receive(dst);
+            if (got < 0 && !sk.inputShutdown()) {
+                return null;
+            }
+            from[0] = got;
+            from[1] = sk.lastAddress();
+            from[2] = sk.lastPort();
+            return Boolean.TRUE;
         }, timeoutNanos());
-        return r.socketAddress();
+        int n = from[0];
+        return n < 0 ? null : new Received(n, new Ipv4Address(from[1]), from[2]).socketAddress();
     }
 
     private long timeoutNanos() {
@@ -325,6 +356,14 @@ public final class UdpSocket implements AutoCloseable {
     /** The protocol state, for tools ({@code ss}) and tests; use it on the loop thread only. */
     public UdpSock sock() {
         return sk;
+    }
+
+    /**
+     * {@code shutdown(SHUT_RD)}: blocked receivers wake; queued datagrams can still be read,
+     * after which receives return end of input (-1) instead of waiting.
+     */
+    public void shutdownInput() {
+        loop.run(sk::shutdownInput);
     }
 
     /** Releases the port and queued datagrams; blocked callers fail with EBADF. Idempotent. */

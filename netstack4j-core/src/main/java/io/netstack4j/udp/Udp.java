@@ -99,10 +99,9 @@ public final class Udp implements L4Protocol {
         return table.all();
     }
 
-    // ---- receive ------------------------------------------------------------------------------
 
     /**
-     * {@code __udp4_lib_rcv}. RFC 1122 4.1.3.4: a datagram whose length is inconsistent or
+     * {@code udp_rcv} / {@code __udp4_lib_rcv}. RFC 1122 4.1.3.4: a datagram whose length is inconsistent or
      * whose checksum fails is silently discarded (counted in InErrors); trailing bytes beyond
      * the UDP length are trimmed ({@code pskb_trim_rcsum}). Broadcasts and multicasts go to
      * every matching socket; a unicast for a port nobody holds earns port unreachable
@@ -272,7 +271,6 @@ public final class Udp implements L4Protocol {
         return score;
     }
 
-    // ---- ICMP errors --------------------------------------------------------------------------
 
     /**
      * {@code __udp4_lib_err}: finds the socket that sent the quoted datagram and, if it is
@@ -347,7 +345,6 @@ public final class Udp implements L4Protocol {
         };
     }
 
-    // ---- binding ------------------------------------------------------------------------------
 
     /**
      * {@code udp_lib_get_port}: a port of 0 picks a free one in
@@ -447,7 +444,6 @@ public final class Udp implements L4Protocol {
         }
     }
 
-    // ---- send ---------------------------------------------------------------------------------
 
     /**
      * {@code udp_sendmsg} + {@code udp_send_skb}: routes, checks SO_BROADCAST, builds the header

@@ -53,6 +53,7 @@ public final class UdpSock {
     boolean bindPortLocked;
     boolean hashed;
     boolean closed;
+    boolean rcvShutdown;
     UdpSock nextPort;
     UdpSock nextAddr;
 
@@ -193,6 +194,23 @@ public final class UdpSock {
             err = null;
             throw new NetException(e);
         }
+    }
+
+    /**
+     * {@code shutdown(SHUT_RD)}: wakes blocked receivers; once the queue is drained, receives
+     * report end of input instead of waiting ({@code RCV_SHUTDOWN}: Linux's recv then returns 0).
+     * A no-op on a closed socket, so a timer that fires after close is harmless.
+     */
+    public void shutdownInput() {
+        if (closed) {
+            return;
+        }
+        rcvShutdown = true;
+        listener.wake();
+    }
+
+    public boolean inputShutdown() {
+        return rcvShutdown;
     }
 
     /** Frees queued datagrams and releases the port ({@code udp_lib_close}). Idempotent. */

@@ -47,6 +47,7 @@ final class NstatCommand implements Command {
                 out.put("IcmpMsgOutType" + t, icmp.outType(t));
             }
         }
+        add(out, ns.udp().mib());
         add(out, ns.ipv4().extMib());
         return out;
     }
@@ -133,6 +134,18 @@ final class NstatCommand implements Command {
         for (Map.Entry<String, Long> e : c.entrySet()) {
             if (e.getKey().startsWith("IcmpMsg")) {
                 out.add("        " + e.getKey().substring("IcmpMsg".length()) + ": " + e.getValue());
+            }
+        }
+        out.add("Udp:");
+        out.add("    " + c.get("UdpInDatagrams") + " packets received");
+        out.add("    " + c.get("UdpNoPorts") + " packets to unknown port received");
+        out.add("    " + c.get("UdpInErrors") + " packet receive errors");
+        out.add("    " + c.get("UdpOutDatagrams") + " packets sent");
+        out.add("    " + c.get("UdpRcvbufErrors") + " receive buffer errors");
+        out.add("    " + c.get("UdpSndbufErrors") + " send buffer errors");
+        for (String k : List.of("InCsumErrors", "IgnoredMulti", "MemErrors")) {
+            if (c.getOrDefault("Udp" + k, 0L) != 0) {
+                out.add("    " + k + ": " + c.get("Udp" + k));
             }
         }
         out.add("IpExt:");

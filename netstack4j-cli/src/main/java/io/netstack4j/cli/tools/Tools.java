@@ -3,7 +3,7 @@ package io.netstack4j.cli.tools;
 import io.netstack4j.cli.shell.Shell;
 import io.netstack4j.ns.NetStack;
 
-/** Registers the Linux tools netstack4j speaks: ip, tc, sysctl, ping, tcpdump, nstat, netstat. */
+/** Registers the Linux tools netstack4j speaks: ip, tc, sysctl, ping, tcpdump, nstat, netstat, nc and ss (UDP). */
 public final class Tools {
 
     private Tools() {
@@ -18,5 +18,7 @@ public final class Tools {
         shell.register("tcpdump", new TcpdumpCommand(ctx));
         shell.register("nstat", new NstatCommand(ctx, false));
         shell.register("netstat", new NstatCommand(ctx, true));
+        shell.register("nc", new NcCommand(ctx));
+        shell.register("ss", new SsCommand(ctx));
     }
 }

@@ -1,0 +1,229 @@
+package io.netstack4j.cli.tools;
+
+import io.netstack4j.cli.shell.Command;
+import io.netstack4j.cli.shell.Invocation;
+import io.netstack4j.core.NetException;
+import io.netstack4j.ns.Namespace;
+import io.netstack4j.udp.UdpSock;
+import io.netstack4j.wire.Ipv4Address;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ss} for UDP sockets, as iproute2 prints it to a pipe (no terminal, so columns are as
+ * wide as their widest entry, iproute2's "compact" layout): {@code -u -a -l -n -H}. Without
+ * {@code -a} only connected sockets (ESTAB) are shown and the State column is dropped, as ss
+ * does when a single state is asked for; {@code -l} shows the unconnected ones (UNCONN). Recv-Q
+ * and Send-Q are the bytes charged to the socket's buffers ({@code sk_rmem_alloc},
+ * {@code sk_wmem_alloc}). Without {@code -n} well-known ports outside the ephemeral range are
+ * shown by service name. {@code -t}, {@code -x} and friends list nothing: there are no such
+ * sockets yet.
+ */
+final class SsCommand implements Command {
+
+    /** A few of {@code /etc/services}' UDP names. */
+    private static final Map<Integer, String> SERVICES = Map.ofEntries(Map.entry(53, "domain"), Map.entry(67, "bootps"),
+            Map.entry(68, "bootpc"), Map.entry(69, "tftp"), Map.entry(123, "ntp"), Map.entry(137, "netbios-ns"),
+            Map.entry(138, "netbios-dgm"), Map.entry(161, "snmp"), Map.entry(162, "snmp-trap"), Map.entry(500, "isakmp"),
+            Map.entry(514, "syslog"), Map.entry(520, "router"), Map.entry(1812, "radius"), Map.entry(5353, "mdns"));
+
+    /** One column of ss's table: header, left delimiter, alignment. */
+    private record Column(String header, String ldelim, boolean right) {
+    }
+
+    private static final Column NETID = new Column("Netid", "", false);
+    private static final Column STATE = new Column("State", " ", false);
+    private static final Column RECVQ = new Column("Recv-Q", " ", false);
+    private static final Column SENDQ = new Column("Send-Q", " ", false);
+    private static final Column LOCAL = new Column("Local Address:", " ", true);
+    private static final Column LPORT = new Column("Port", "", false);
+    private static final Column PEER = new Column("Peer Address:", " ", true);
+    private static final Column PPORT = new Column("Port", "", false);
+    private static final Column PROCESS = new Column("Process", "", false);
+    private static final Column END = new Column("", "", false);
+
+    private final Context ctx;
+
+    SsCommand(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    /** What ss knows about one socket, read on the loop. */
+    private record Row(boolean connected, int rq, int wq, int laddr, int lport, int raddr, int rport) {
+    }
+
+    @Override
+    public int run(Invocation inv) {
+        boolean all = false;
+        boolean listening = false;
+        boolean numeric = false;
+        boolean udp = false;
+        boolean otherProto = false;
+        boolean header = true;
+        for (String w : inv.operands()) {
+            if (w.startsWith("--")) {
+                switch (w) {
+                    case "--udp" -> udp = true;
+                    case "--all" -> all = true;
+                    case "--listening" -> listening = true;
+                    case "--numeric" -> numeric = true;
+                    case "--no-header" -> header = false;
+                    case "--tcp", "--unix", "--raw" -> otherProto = true;
+                    default -> {
+                        inv.stderr().println("ss: unrecognized option '" + w + "'");
+                        return 1;
+                    }
+                }
+                continue;
+            }
+            if (!w.startsWith("-") || w.length() < 2) {
+                inv.stderr().println("ss: filters are not supported: " + w);
+                return 1;
+            }
+            for (char c : w.substring(1).toCharArray()) {
+                switch (c) {
+                    case 'u' -> udp = true;
+                    case 'a' -> all = true;
+                    case 'l' -> listening = true;
+                    case 'n' -> numeric = true;
+                    case 'H' -> header = false;
+                    case 't', 'x', 'w', '4' -> otherProto |= c != '4';
+                    default -> {
+                        inv.stderr().println("ss: invalid option -- '" + c + "'");
+                        return 1;
+                    }
+                }
+            }
+        }
+        boolean showUdp = udp || !otherProto;
+        boolean showEstab = all || !listening;
+        boolean showUnconn = all || listening;
+        Namespace ns;
+        try {
+            ns = ctx.namespace(null);
+        } catch (NetException e) {
+            inv.stderr().println(Context.message(e));
+            return 1;
+        }
+        List<Row> rows = !showUdp ? List.of() : ctx.call(() -> {
+            List<Row> out = new ArrayList<>();
+            for (UdpSock sk : ns.udp().sockets()) {
+                out.add(new Row(sk.isConnected(), sk.rmemAlloc(), sk.wmemAlloc(), sk.localAddress(), sk.localPort(), sk.peerAddress(),
+                        sk.peerPort()));
+            }
+            return out;
+        });
+        int[] range = ephemeralRange(ns);
+        List<Column> cols = new ArrayList<>();
+        // As ss: Netid only when several protocols are listed, State only when several states are.
+        boolean udpOnly = udp && !otherProto;
+        if (!udpOnly) {
+            cols.add(NETID);
+        }
+        if (all || !udpOnly) {
+            cols.add(STATE);
+        }
+        cols.addAll(List.of(RECVQ, SENDQ, LOCAL, LPORT, PEER, PPORT, PROCESS, END));
+        List<List<String>> table = new ArrayList<>();
+        if (header) {
+            table.add(cols.stream().map(Column::header).toList());
+        }
+        for (Row r : rows) {
+            if (r.connected() ? !showEstab : !showUnconn) {
+                continue;
+            }
+            List<String> t = new ArrayList<>();
+            for (Column c : cols) {
+                t.add(switch (c.header()) {
+                    case "Netid" -> "udp";
+                    case "State" -> r.connected() ? "ESTAB" : "UNCONN";
+                    case "Recv-Q" -> String.format("%-6d", r.rq());
+                    case "Send-Q" -> String.format("%-6d", r.wq());
+                    case "Local Address:" -> new Ipv4Address(r.laddr()) + ":";
+                    case "Peer Address:" -> new Ipv4Address(r.raddr()) + ":";
+                    case "Port" -> c == LPORT ? service(r.lport(), numeric, range) : service(r.rport(), numeric, range);
+                    default -> "";
+                });
+            }
+            table.add(t);
+        }
+        render(cols, table).forEach(inv.stdout()::println);
+        return 0;
+    }
+
+    private int[] ephemeralRange(Namespace ns) {
+        String[] p = ctx.call(() -> ns.sysctls().get("net.ipv4.ip_local_port_range")).trim().split("\\s+");
+        return new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
+    }
+
+    /** {@code resolve_service}: "*" for port 0, else a name unless numeric or ephemeral. */
+    private static String service(int port, boolean numeric, int[] ephemeral) {
+        if (port == 0) {
+            return "*";
+        }
+        if (!numeric && (port < ephemeral[0] || port > ephemeral[1])) {
+            String name = SERVICES.get(port);
+            if (name != null) {
+                return name;
+            }
+        }
+        return Integer.toString(port);
+    }
+
+    /**
+     * iproute2's {@code render_calc_width} and {@code render} for output that is not a
+     * terminal: a column is as wide as its widest field, plus its left delimiter except for the
+     * first; right-aligned columns are padded in front, left-aligned ones behind.
+     */
+    static List<String> render(List<Column> cols, List<List<String>> table) {
+        int[] width = new int[cols.size()];
+        boolean first = true;
+        for (int c = 0; c < cols.size(); c++) {
+            int max = 0;
+            for (List<String> row : table) {
+                max = Math.max(max, row.get(c).length());
+            }
+            width[c] = !first && max > 0 ? max + cols.get(c).ldelim().length() : max;
+            if (width[c] > 0) {
+                first = false;
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (List<String> row : table) {
+            StringBuilder sb = new StringBuilder();
+            boolean started = false;
+            for (int c = 0; c < cols.size(); c++) {
+                if (!started && width[c] == 0) {
+                    continue;
+                }
+                Column col = cols.get(c);
+                String token = row.get(c);
+                int printed = 0;
+                if (started) {
+                    sb.append(col.ldelim());
+                    printed = col.ldelim().length();
+                }
+                started = true;
+                if (col.right() && width[c] > 0) {
+                    int s = width[c] - token.length() - printed;
+                    printed += pad(sb, s);
+                }
+                sb.append(token);
+                printed += token.length();
+                if (!col.right() && width[c] > 0) {
+                    pad(sb, width[c] - printed);
+                }
+            }
+            lines.add(sb.toString());
+        }
+        return lines;
+    }
+
+    private static int pad(StringBuilder sb, int n) {
+        for (int i = 0; i < n; i++) {
+            sb.append(' ');
+        }
+        return Math.max(n, 0);
+    }
+}
