@@ -5,6 +5,7 @@ import io.netstack4j.core.NetException;
 import io.netstack4j.core.NetLoop;
 import io.netstack4j.ns.Namespace;
 import io.netstack4j.time.Timer;
+import io.netstack4j.udp.SockExtendedErr;
 import io.netstack4j.udp.UdpSock;
 import io.netstack4j.wire.Ipv4Address;
 import java.net.Inet4Address;
@@ -266,6 +267,31 @@ public final class UdpSocket implements AutoCloseable {
 
     public boolean getReuseAddress() {
         return loop.call(sk::reuseAddress);
+    }
+
+    /**
+     * {@code IP_RECVERR}: ICMP errors about datagrams this socket sent (and local EMSGSIZE
+     * failures) are queued with their details, read with {@link #receiveError()}.
+     */
+    public void setRecvErr(boolean on) {
+        loop.run(() -> sk.setRecvErr(on));
+    }
+
+    public boolean getRecvErr() {
+        return loop.call(sk::recvErr);
+    }
+
+    /**
+     * {@code recvmsg(MSG_ERRQUEUE)}: the oldest queued error; never blocks.
+     *
+     * @throws NetException EAGAIN when the error queue is empty
+     */
+    public SockExtendedErr receiveError() {
+        SockExtendedErr e = loop.call(sk::receiveError);
+        if (e == null) {
+            throw new NetException(Errno.EAGAIN, "no queued error");
+        }
+        return e;
     }
 
     /** {@code SO_BROADCAST}: needed to send to (or connect to) a broadcast address. */

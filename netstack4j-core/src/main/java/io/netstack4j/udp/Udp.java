@@ -16,6 +16,7 @@ import io.netstack4j.ipv4.Rtable;
 import io.netstack4j.route.RouteType;
 import io.netstack4j.wire.IcmpHeader;
 import io.netstack4j.wire.IpProtocol;
+import io.netstack4j.wire.Ipv4Address;
 import io.netstack4j.wire.Ipv4Header;
 import io.netstack4j.wire.UdpHeader;
 import java.util.List;
@@ -276,8 +277,10 @@ public final class Udp implements L4Protocol {
      * {@code __udp4_lib_err}: finds the socket that sent the quoted datagram and, if it is
      * connected and the error is hard (RFC 1122 4.1.3.3; Linux's {@code icmp_err_convert}
      * table), makes it the socket's pending error. Soft errors (net unreachable, TTL exceeded)
-     * and unconnected sockets are left alone, as Linux without IP_RECVERR. Frag-needed reports
-     * EMSGSIZE unless IP_PMTUDISC_DONT; no path MTU is learned yet.
+     * and unconnected sockets are left alone, as Linux without IP_RECVERR; with IP_RECVERR every
+     * error is queued ({@link SockExtendedErr}) and made pending. Frag-needed reports EMSGSIZE
+     * unless IP_PMTUDISC_DONT; the path MTU itself was already learned by ICMP
+     * ({@code IpRoute.updatePmtu}) before this runs.
      */
     @Override
     public void err(PacketBuffer skb, int quotedIp, int quotedLen, int type, int code, int info) {
@@ -317,7 +320,12 @@ public final class Udp implements L4Protocol {
                 hard = false;
             }
         }
-        if (!hard || !sk.connected) {
+        if (sk.recverr) {
+            // ip_icmp_error: the details go to the error queue and, with IP_RECVERR, every
+            // error (soft ones and on unconnected sockets too) becomes the pending error.
+            sk.queueError(new SockExtendedErr(err, SockExtendedErr.ORIGIN_ICMP, type, code, info,
+                    new Ipv4Address(Ipv4Header.src(b, skb.networkHeader())), new Ipv4Address(remote), UdpHeader.dstPort(b, uh)));
+        } else if (!hard || !sk.connected) {
             return;
         }
         sk.reportError(err);
@@ -485,6 +493,9 @@ public final class Udp implements L4Protocol {
         boolean df = sk.pmtudisc == UdpSock.PMTUDISC_DO || sk.pmtudisc == UdpSock.PMTUDISC_PROBE
                 || (sk.pmtudisc == UdpSock.PMTUDISC_WANT && total <= rt.mtu());
         if (total > rt.mtu() && (sk.pmtudisc == UdpSock.PMTUDISC_DO || sk.pmtudisc == UdpSock.PMTUDISC_PROBE)) {
+            // ip_local_error: the sender learns the MTU from the error queue too.
+            sk.queueError(new SockExtendedErr(Errno.EMSGSIZE, SockExtendedErr.ORIGIN_LOCAL, 0, 0, rt.mtu(), Ipv4Address.ANY,
+                    new Ipv4Address(daddr), dport));
             throw new NetException(Errno.EMSGSIZE, "message too long, mtu=" + rt.mtu());
         }
         if (!sk.writable()) {

@@ -68,6 +68,11 @@ public final class UdpSock {
     int wmemAlloc;
     long drops;
     Errno err;
+    /** {@code IP_RECVERR}: queue the details of every error, not just the errno. */
+    boolean recverr;
+    /** {@code sk_error_queue}, bounded as Linux bounds it by the receive buffer. */
+    private final ArrayDeque<SockExtendedErr> errorQueue = new ArrayDeque<>();
+    private int errorQueueBytes;
 
     private int lastAddr;
     private int lastPort;
@@ -265,6 +270,56 @@ public final class UdpSock {
     void reportError(Errno e) {
         err = e;
         listener.wake();
+    }
+
+    /**
+     * {@code ip_icmp_error} / {@code ip_local_error}: queues the error's details when
+     * IP_RECVERR is on. Each entry is charged {@link #ERROR_TRUESIZE} bytes to the receive
+     * buffer's budget, as the kernel charges the queued error skb, so a flood of ICMP errors
+     * cannot grow the queue past SO_RCVBUF; beyond it new errors are dropped.
+     */
+    void queueError(SockExtendedErr e) {
+        if (!recverr) {
+            return;
+        }
+        if (rmemAlloc + errorQueueBytes + ERROR_TRUESIZE > rcvbuf) {
+            drops++;
+            return;
+        }
+        errorQueue.addLast(e);
+        errorQueueBytes += ERROR_TRUESIZE;
+    }
+
+    /** Bytes charged per queued error (an skb holding the quoted headers). */
+    static final int ERROR_TRUESIZE = 768;
+
+    /**
+     * {@code recvmsg(MSG_ERRQUEUE)}: the oldest queued error, or null when there is none
+     * (Linux: EAGAIN). Dequeuing sets the pending error to the next entry's, or clears it, as
+     * {@code sock_dequeue_err_skb} does.
+     */
+    public SockExtendedErr receiveError() {
+        SockExtendedErr e = errorQueue.pollFirst();
+        if (e == null) {
+            return null;
+        }
+        errorQueueBytes -= ERROR_TRUESIZE;
+        SockExtendedErr next = errorQueue.peekFirst();
+        err = next == null ? null : next.errno();
+        return e;
+    }
+
+    /** {@code IP_RECVERR}. Turning it off empties the error queue, as Linux does. */
+    public void setRecvErr(boolean on) {
+        recverr = on;
+        if (!on) {
+            errorQueue.clear();
+            errorQueueBytes = 0;
+        }
+    }
+
+    public boolean recvErr() {
+        return recverr;
     }
 
     public int lastAddress() {

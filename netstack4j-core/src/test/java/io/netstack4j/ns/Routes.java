@@ -4,12 +4,12 @@ import io.netstack4j.route.Fib;
 import io.netstack4j.route.RouteSpec;
 
 /** {@code ip route add DST via GW} for tests. */
-final class Routes {
+public final class Routes {
 
     private Routes() {
     }
 
-    static void add(Namespace ns, String dst, String via) {
+    public static void add(Namespace ns, String dst, String via) {
         ns.addRoute(RouteSpec.to(dst).via(via).build(), Fib.Op.ADD);
     }
 }

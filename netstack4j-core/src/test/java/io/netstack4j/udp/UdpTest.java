@@ -440,4 +440,66 @@ class UdpTest {
         assertEquals(0, a.ipv4().mib().get(IpMib.FragFails));
         assertFalse(server.sock().readable());
     }
+
+    @Test
+    void recvErrQueuesThePortUnreachableOfAnUnconnectedSocket() {
+        UdpSocket client = bound(a, Ipv4Address.ANY, 4000);
+        client.setRecvErr(true);
+        client.configureBlocking(false);
+        client.sendTo(bytes("anyone?"), 0, 7, B, 5999);
+        run();
+        NetException pending = assertThrows(NetException.class, () -> client.receive(new byte[16], 0, 16));
+        assertEquals(Errno.ECONNREFUSED, pending.errno(), "with IP_RECVERR even an unconnected socket hears it");
+        SockExtendedErr e = client.receiveError();
+        assertEquals(new SockExtendedErr(Errno.ECONNREFUSED, SockExtendedErr.ORIGIN_ICMP, 3, 3, 0, B, B, 5999), e);
+        assertEquals(Errno.EAGAIN, assertThrows(NetException.class, client::receiveError).errno());
+
+        // Without IP_RECVERR an unconnected socket is not told (Linux).
+        UdpSocket quiet = bound(a, Ipv4Address.ANY, 4001);
+        quiet.configureBlocking(false);
+        quiet.sendTo(bytes("anyone?"), 0, 7, B, 5999);
+        run();
+        assertEquals(Errno.EAGAIN, assertThrows(NetException.class, () -> quiet.receive(new byte[16], 0, 16)).errno());
+    }
+
+    @Test
+    void fragNeededFromARouterReachesTheErrorQueueAndLowersThePathMtu() {
+        // a -- b (router) -- c, with 1400 bytes on the second hop.
+        Namespace c = stack.addNamespace("c");
+        Veth[] second = b.addVeth("veth2", c, "veth3");
+        Ipv4Address bc = Ipv4Address.parse("10.0.1.1");
+        Ipv4Address cAddr = Ipv4Address.parse("10.0.1.2");
+        b.inet().addAddress(second[0], bc, 24, Ipv4Address.ANY, IfAddr.SCOPE_GLOBAL, null);
+        c.inet().addAddress(second[1], cAddr, 24, Ipv4Address.ANY, IfAddr.SCOPE_GLOBAL, null);
+        second[0].setMtu(1400);
+        second[1].setMtu(1400);
+        second[0].setUp(true);
+        second[1].setUp(true);
+        b.sysctls().set("net.ipv4.ip_forward", "1");
+        io.netstack4j.ns.Routes.add(a, "10.0.1.0/24", "10.0.0.2");
+        io.netstack4j.ns.Routes.add(c, "default", "10.0.1.1");
+
+        UdpSocket sender = bound(a, Ipv4Address.ANY, 4000);
+        sender.setRecvErr(true);
+        sender.setMtuDiscover(UdpSock.PMTUDISC_DO);
+        byte[] big = new byte[1472];
+        sender.sendTo(big, 0, big.length, cAddr, 7000);
+        run();
+        SockExtendedErr e = sender.receiveError();
+        assertEquals(new SockExtendedErr(Errno.EMSGSIZE, SockExtendedErr.ORIGIN_ICMP, 3, 4, 1400, B, cAddr, 7000), e);
+
+        // The path MTU was learned: the same datagram now fails at once, with a local error.
+        NetException local = assertThrows(NetException.class, () -> sender.sendTo(big, 0, big.length, cAddr, 7000));
+        assertEquals(Errno.EMSGSIZE, local.errno());
+        assertEquals(new SockExtendedErr(Errno.EMSGSIZE, SockExtendedErr.ORIGIN_LOCAL, 0, 0, 1400, Ipv4Address.ANY, cAddr, 7000),
+                sender.receiveError());
+        // And without DF the datagram is fragmented at the source to fit.
+        sender.setMtuDiscover(UdpSock.PMTUDISC_DONT);
+        UdpSocket receiver = bound(c, Ipv4Address.ANY, 7000);
+        sender.sendTo(big, 0, big.length, cAddr, 7000);
+        run();
+        assertEquals(1472, receiver.receive(new byte[2000], 0, 2000));
+        assertEquals(1, c.ipv4().mib().get(IpMib.ReasmOKs));
+        assertEquals(0, b.ipv4().mib().get(IpMib.FragCreates), "a fragmented to the learned MTU; b had nothing to split");
+    }
 }
