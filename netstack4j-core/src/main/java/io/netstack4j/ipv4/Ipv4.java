@@ -55,7 +55,7 @@ public final class Ipv4 {
         this.fragment = new IpFragment(this);
         this.defrag = new IpDefrag(this, sysctls);
         sysctls.registerInt("net.ipv4.ip_default_ttl", 1, 255, () -> defaultTtl, v -> defaultTtl = v);
-        sysctls.registerInt("net.ipv4.route.mtu_expires", 0, Integer.MAX_VALUE / 1000, () -> route.mtuExpiresSeconds,
+        sysctls.registerInt("net.ipv4.route.mtu_expires", 0, Integer.MAX_VALUE, () -> route.mtuExpiresSeconds,
                 v -> route.mtuExpiresSeconds = v);
         sysctls.registerInt("net.ipv4.route.min_pmtu", 68, 65535, () -> route.minPmtu, v -> route.minPmtu = v);
         devices.addPack(EtherType.IPV4, input::rcv);

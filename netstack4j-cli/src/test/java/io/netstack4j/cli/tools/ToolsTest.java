@@ -171,7 +171,7 @@ class ToolsTest {
         run("ip -n r1 link set veth1 mtu 9000");
         // This loop free-runs a virtual clock, jumping from timer to timer while the test thread
         // works; a long lifetime keeps the learned MTU from lapsing between two commands.
-        run("ip netns exec h1 sysctl -w net.ipv4.route.mtu_expires=2000000");
+        run("ip netns exec h1 sysctl -w net.ipv4.route.mtu_expires=2000000000");
         List<String> lines = run("ip netns exec h1 ping -c 2 -s 8000 10.2.0.2");
         assertEquals("PING 10.2.0.2 (10.2.0.2) 8000(8028) bytes of data.", lines.get(0));
         assertTrue(lines.get(1).matches("8008 bytes from 10\\.2\\.0\\.2: icmp_seq=1 ttl=63 time=[0-9.]+ ms"), lines.get(1));
