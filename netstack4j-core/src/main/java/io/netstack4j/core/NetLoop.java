@@ -259,7 +259,17 @@ public final class NetLoop {
 
     private void loop() {
         while (!stopping) {
-            if (runOnce()) {
+            boolean worked;
+            try {
+                worked = runOnce();
+            } catch (RuntimeException | AssertionError e) {
+                // A failing task or timer must not take the whole stack down with the thread
+                // (the kernel would log an oops and carry on); report it and keep looping.
+                System.err.println("netloop: uncaught " + e);
+                e.printStackTrace();
+                continue;
+            }
+            if (worked) {
                 continue;
             }
             long next = timers.nextExpiry();

@@ -80,4 +80,21 @@ class NetLoopTest {
             loop.stop();
         }
     }
+
+    @Test
+    void aFailingTaskOrTimerDoesNotStopTheLoopThread() {
+        NetLoop loop = new NetLoop(Clock.system(), 3);
+        loop.start();
+        try {
+            loop.execute(() -> {
+                throw new IllegalStateException("a buggy task (expected in this test)");
+            });
+            loop.run(() -> loop.schedule(new Timer(() -> {
+                throw new IllegalStateException("a buggy timer (expected in this test)");
+            }), 0));
+            assertEquals(42, loop.call(() -> 42), "the loop still answers");
+        } finally {
+            loop.stop();
+        }
+    }
 }
