@@ -239,6 +239,25 @@ class KernelInteropTest {
                 "each datagram is one UDP header (the rest are fragments)");
     }
 
+    @Test
+    void aScenarioKeepsAUdpServerRunningInTheBackground() throws Exception {
+        KernelNetns k = tap("eth0", "10.77.0.2", "10.77.0.1");
+        // As a scenario file would: the server runs in the background, its output in a file.
+        sh("nc -u -l 5002 > got.txt &");
+        sh("sleep 0.3");
+        for (String line : List.of("first datagram", "second datagram")) {
+            Path file = tmp.resolve("line.txt");
+            Files.writeString(file, line + "\n");
+            k.exec("socat", "-u", "OPEN:" + file, "UDP-SENDTO:10.77.0.2:5002,sourceport=4002");
+        }
+        Path got = tmp.resolve("got.txt");
+        awaitFileSize(got, "first datagram\nsecond datagram\n".length());
+        assertEquals("first datagram\nsecond datagram\n", Files.readString(got));
+        List<String> ss = sh("ss -uan");
+        assertTrue(ss.stream().anyMatch(l -> l.matches("ESTAB\\s+0\\s+0\\s+10\\.77\\.0\\.2:5002\\s+10\\.77\\.0\\.1:4002\\s*")),
+                "nc connected to its first sender, as openbsd nc does: " + ss);
+    }
+
     private static void awaitKernelListening(KernelNetns k, int port) throws Exception {
         for (int i = 0; i < 200; i++) {
             if (k.exec("ss", "-Huln", "sport = :" + port).out().contains(":" + port)) {
