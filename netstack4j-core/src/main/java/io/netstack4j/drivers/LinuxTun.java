@@ -70,7 +70,7 @@ final class LinuxTun {
 
     private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment fn = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsupportedOperationException("libc has no " + name + "()"));
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name + "()"));
         return LINKER.downcallHandle(fn, fd, options);
     }
 
@@ -110,7 +110,7 @@ final class LinuxTun {
                 throw failure("TUNSETIFF " + ifname, err);
             }
             return fd;
-        } catch (NetException | UnsupportedOperationException e) {
+        } catch (NetException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("native call failed", t);

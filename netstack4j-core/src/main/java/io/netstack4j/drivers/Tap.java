@@ -7,8 +7,6 @@ import io.netstack4j.core.PacketBuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -42,21 +40,6 @@ public final class Tap extends NetDevice {
     public static final int MAX_MTU = 9000;
     static final int SLOT_SIZE = MAX_MTU + 18;
 
-    private static final VarHandle HEAD;
-    private static final VarHandle TAIL;
-    private static final VarHandle MISSED;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            HEAD = l.findVarHandle(Tap.class, "head", long.class);
-            TAIL = l.findVarHandle(Tap.class, "tail", long.class);
-            MISSED = l.findVarHandle(Tap.class, "missed", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final String kernelName;
     private final int fd;
     private final int wakeFd;
@@ -65,11 +48,13 @@ public final class Tap extends NetDevice {
     /** One view per slot, made once so the reader allocates nothing per frame. */
     private final MemorySegment[] slotViews = new MemorySegment[RING_SLOTS];
     private final int[] lengths = new int[RING_SLOTS];
+    // A single-producer, single-consumer ring: each index has one writer, and the volatile
+    // write that publishes it orders the slot contents before it.
     /** Next slot the loop consumes; written by the loop only. */
     private volatile long head;
     /** Next slot the reader fills; written by the reader only. */
     private volatile long tail;
-    /** Frames the reader dropped because the ring was full; folded into the stats by the loop. */
+    /** Frames the reader dropped because the ring was full (reader writes, loop reads). */
     private volatile long missed;
     private long missedCounted;
     private final AtomicBoolean interruptPending = new AtomicBoolean();
@@ -157,9 +142,13 @@ public final class Tap extends NetDevice {
         }
         MemorySegment frame = MemorySegment.ofArray(skb.array()).asSlice(skb.data(), skb.len());
         long n = LinuxTun.write(txErrno, fd, frame, skb.len());
+        if (n == -LinuxTun.EAGAIN) {
+            dropTx(skb, DropReason.FULL_RING);
+            return;
+        }
         if (n < 0) {
-            stats().txErrors += n == -LinuxTun.EAGAIN ? 0 : 1;
-            dropTx(skb, n == -LinuxTun.EAGAIN ? DropReason.FULL_RING : DropReason.DEV_READY);
+            stats().txErrors++;
+            dropTx(skb, DropReason.DEV_READY);
             return;
         }
         skb.free();
@@ -198,18 +187,18 @@ public final class Tap extends NetDevice {
         boolean published = false;
         while (true) {
             long t = tail;
-            boolean full = t - (long) HEAD.getAcquire(this) >= RING_SLOTS;
+            boolean full = t - head >= RING_SLOTS;
             MemorySegment into = full ? scratch : slotViews[(int) (t & (RING_SLOTS - 1))];
             long n = LinuxTun.read(state, fd, into, SLOT_SIZE);
             if (n < 0) {
                 break; // EAGAIN: nothing more queued (or the descriptor is going away)
             }
             if (full) {
-                MISSED.getAndAdd(this, 1L);
+                missed = missed + 1; // only this thread writes it
                 continue;
             }
             lengths[(int) (t & (RING_SLOTS - 1))] = (int) n;
-            TAIL.setRelease(this, t + 1);
+            tail = t + 1;
             published = true;
         }
         if (published && interruptPending.compareAndSet(false, true)) {
@@ -243,7 +232,7 @@ public final class Tap extends NetDevice {
             missedCounted = m;
         }
         long h = head;
-        long t = (long) TAIL.getAcquire(this);
+        long t = tail;
         int moved = 0;
         while (h < t && moved < budget && devices() != null) {
             int slot = (int) (h & (RING_SLOTS - 1));
@@ -252,7 +241,7 @@ public final class Tap extends NetDevice {
             int off = skb.put(len);
             MemorySegment.copy(slots, ValueLayout.JAVA_BYTE, (long) slot * SLOT_SIZE, skb.array(), off, len);
             h++;
-            HEAD.setRelease(this, h);
+            head = h;
             netifRx(skb);
             moved++;
         }

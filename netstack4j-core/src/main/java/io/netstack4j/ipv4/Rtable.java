@@ -90,10 +90,8 @@ public final class Rtable extends DstEntry {
     public int mtu() {
         int devMtu = dev == null ? 0 : dev.mtu();
         int mtu = mtuMetric != 0 && mtuMetric < devMtu ? mtuMetric : devMtu;
-        if (pmtu != 0 && pmtu < mtu && pmtuExpires - ipv4.loop().now() > 0) {
-            return pmtu;
-        }
-        return mtu;
+        int learned = pmtu();
+        return learned != 0 && learned < mtu ? learned : mtu;
     }
 
     /** The learned path MTU ({@code rt_pmtu}), or 0 when none applies or it has lapsed. */

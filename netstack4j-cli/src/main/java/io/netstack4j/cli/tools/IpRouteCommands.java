@@ -238,6 +238,11 @@ final class IpRouteCommands {
         }
     }
 
+    /** The route type as {@code ip route get} starts its line: "local ", "broadcast " or nothing. */
+    private static String typePrefix(Rtable rt) {
+        return rt.isLocal() ? "local " : rt.isBroadcast() ? "broadcast " : "";
+    }
+
     /** {@code ip route get ADDR [from S] [iif D] [oif D] [mark M] [tos T]}. */
     private int routeGet(Invocation inv, Namespace ns, Args args) {
         Ipv4Address dst = null;
@@ -275,13 +280,7 @@ final class IpRouteCommands {
                 if (rt.error() != null) {
                     throw new NetException(rt.error());
                 }
-                StringBuilder sb = new StringBuilder();
-                if (rt.isLocal()) {
-                    sb.append("local ");
-                } else if (rt.isBroadcast()) {
-                    sb.append("broadcast ");
-                }
-                sb.append(d);
+                StringBuilder sb = new StringBuilder(typePrefix(rt)).append(d);
                 if (f != null) {
                     sb.append(" from ").append(f);
                 }
@@ -301,13 +300,7 @@ final class IpRouteCommands {
             }
             int oifIndex = out == null ? 0 : ns.requireDevice(out).ifindex();
             Rtable rt = ns.ipv4().route().routeOutput(d.bits(), f == null ? 0 : f.bits(), t, oifIndex, m);
-            StringBuilder sb = new StringBuilder();
-            if (rt.isLocal()) {
-                sb.append("local ");
-            } else if (rt.isBroadcast()) {
-                sb.append("broadcast ");
-            }
-            sb.append(d);
+            StringBuilder sb = new StringBuilder(typePrefix(rt)).append(d);
             if (rt.gateway() != 0) {
                 sb.append(" via ").append(new Ipv4Address(rt.gateway()));
             }
