@@ -80,5 +80,39 @@ public enum DropReason {
     /** A socket receive queue was full. */
     SOCKET_RCVBUFF,
     /** Bad UDP checksum. */
-    UDP_CSUM
+    UDP_CSUM,
+    /** Bad TCP checksum. */
+    TCP_CSUM,
+    /** TCP header shorter than 20 bytes or with a data offset past the segment. */
+    TCP_HDR,
+    /** A TCP segment with flags no state accepts (no ACK, SYN with RST, ...). */
+    TCP_FLAGS,
+    /** A TCP segment entirely outside the receive window. */
+    TCP_INVALID_SEQUENCE,
+    /** Data beyond the right edge of the receive window. */
+    TCP_OVERWINDOW,
+    /** Data already received (a retransmission the receiver had). */
+    TCP_OLD_DATA,
+    /** Data arriving while the receive window is closed. */
+    TCP_ZEROWINDOW,
+    /** A segment rejected by PAWS (RFC 7323 5): its timestamp is older than one already seen. */
+    TCP_RFC7323_PAWS,
+    /** An ACK for data never sent. */
+    TCP_ACK_UNSENT_DATA,
+    /** An ACK older than the send window allows. */
+    TCP_TOO_OLD_ACK,
+    /** A segment that reset the connection. */
+    TCP_RESET,
+    /** A SYN where none is allowed (RFC 5961 4). */
+    TCP_INVALID_SYN,
+    /** A segment for a socket that is closing and takes no more data. */
+    TCP_CLOSE,
+    /** Out-of-order data dropped to keep within the receive buffer ({@code tcp_prune_ofo_queue}). */
+    TCP_OFO_DROP,
+    /** A SYN dropped because the listener's accept queue was full. */
+    TCP_LISTEN_OVERFLOW,
+    /** A SYN dropped because the SYN queue was full and SYN cookies are off. */
+    TCP_REQQFULLDROP,
+    /** An ACK carrying a SYN cookie that does not check out. */
+    TCP_SYNCOOKIE_FAILED
 }

@@ -21,6 +21,7 @@ public enum Errno {
     ENODEV(19, "No such device"),
     EINVAL(22, "Invalid argument"),
     ENOSPC(28, "No space left on device"),
+    EPIPE(32, "Broken pipe"),
     ERANGE(34, "Numerical result out of range"),
     ENONET(64, "Machine is not on the network"),
     EPROTO(71, "Protocol error"),

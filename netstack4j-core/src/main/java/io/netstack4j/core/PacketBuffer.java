@@ -61,6 +61,10 @@ public final class PacketBuffer {
     public int priority;
     /** Segment size for a large packet that is to be segmented later; 0 when not GSO. */
     public int gsoSize;
+    /** TCP's control block ({@code TCP_SKB_CB}): the segment's first sequence number. */
+    public int seq;
+    /** TCP's control block: the sequence number after the segment (counting SYN and FIN). */
+    public int endSeq;
     /** The route this packet follows, set by the routing decision ({@code skb_dst}). */
     public DstEntry dst;
     /**

@@ -33,6 +33,7 @@ public final class Ipv4 {
     private final IpOutput output;
     private final IpFragment fragment;
     private final IpDefrag defrag;
+    private final LocalPortRange localPorts;
     private IcmpSender icmp = (skb, type, code, info) -> { };
     private NeighOutput neigh;
 
@@ -54,6 +55,7 @@ public final class Ipv4 {
         this.output = new IpOutput(this, loop.random().nextInt());
         this.fragment = new IpFragment(this);
         this.defrag = new IpDefrag(this, sysctls);
+        this.localPorts = new LocalPortRange(sysctls);
         sysctls.registerInt("net.ipv4.ip_default_ttl", 1, 255, () -> defaultTtl, v -> defaultTtl = v);
         sysctls.registerInt("net.ipv4.route.mtu_expires", 0, Integer.MAX_VALUE, () -> route.mtuExpiresSeconds,
                 v -> route.mtuExpiresSeconds = v);
@@ -140,6 +142,11 @@ public final class Ipv4 {
     }
 
     /** The reassembly queues ({@code netns_ipv4.fqdir}). */
+    /** The ephemeral port range shared by UDP and TCP. */
+    public LocalPortRange localPorts() {
+        return localPorts;
+    }
+
     public IpDefrag defrag() {
         return defrag;
     }

@@ -23,6 +23,7 @@ import io.netstack4j.netfilter.Netfilter;
 import io.netstack4j.route.Fib;
 import io.netstack4j.route.RouteSpec;
 import io.netstack4j.route.RouteType;
+import io.netstack4j.tcp.Tcp;
 import io.netstack4j.udp.Udp;
 import io.netstack4j.wire.IcmpHeader;
 import io.netstack4j.wire.Ipv4Address;
@@ -53,6 +54,7 @@ public final class Namespace {
     private final Icmp icmp;
     private final SockMem sockMem;
     private final Udp udp;
+    private final Tcp tcp;
     private final Loopback lo;
 
     Namespace(NetStack stack, String name) {
@@ -79,6 +81,7 @@ public final class Namespace {
         this.icmp = new Icmp(ipv4, sysctls);
         this.sockMem = new SockMem(sysctls);
         this.udp = new Udp(ipv4, icmp, sockMem, sysctls);
+        this.tcp = new Tcp(ipv4, icmp, sockMem, sysctls);
         inet.onConfChange(ipv4.route()::flushCache);
         // arp_error_report: packets that waited for a neighbour that never answered earn host unreachable.
         arp.setErrorReport(skb -> icmp.send(skb, IcmpHeader.DEST_UNREACH, IcmpHeader.HOST_UNREACH, 0));
@@ -185,6 +188,11 @@ public final class Namespace {
     /** UDP: its sockets and MIB. */
     public Udp udp() {
         return udp;
+    }
+
+    /** TCP ({@code net/ipv4/tcp*.c}) for this namespace. */
+    public Tcp tcp() {
+        return tcp;
     }
 
     /** Socket buffer limits ({@code net.core.rmem_*}, {@code net.core.wmem_*}). */

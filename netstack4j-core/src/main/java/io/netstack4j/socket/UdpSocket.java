@@ -4,18 +4,12 @@ import io.netstack4j.core.Errno;
 import io.netstack4j.core.NetException;
 import io.netstack4j.core.NetLoop;
 import io.netstack4j.ns.Namespace;
-import io.netstack4j.time.Timer;
 import io.netstack4j.udp.SockExtendedErr;
 import io.netstack4j.udp.UdpSock;
 import io.netstack4j.wire.Ipv4Address;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A UDP socket ({@code socket(AF_INET, SOCK_DGRAM, 0)}) on a namespace, usable from any thread.
@@ -50,13 +44,13 @@ public final class UdpSocket implements AutoCloseable {
 
     private final NetLoop loop;
     private final UdpSock sk;
-    /** Callers parked on this socket; loop thread only. */
-    private final List<Waiter> waiters = new ArrayList<>();
+    private final Waiters waiters;
     private volatile boolean blocking = true;
     private volatile int soTimeoutMs;
 
     private UdpSocket(Namespace ns) {
         this.loop = ns.loop();
+        this.waiters = new Waiters(loop, "UDP socket");
         this.sk = ns.udp().open(this::wakeAll);
     }
 
@@ -65,90 +59,13 @@ public final class UdpSocket implements AutoCloseable {
         return ns.loop().call(() -> new UdpSocket(ns));
     }
 
-    /** A parked caller: its thread, and whether the loop woke it or its timeout fired. */
-    private static final class Waiter {
-        final Thread thread = Thread.currentThread();
-        volatile boolean woken;
-        volatile boolean timedOut;
-        Timer timer;
-    }
-
     /** Loop thread: every parked caller retries ({@code sk_data_ready} and friends). */
     private void wakeAll() {
-        for (int i = 0; i < waiters.size(); i++) {
-            Waiter w = waiters.get(i);
-            w.woken = true;
-            LockSupport.unpark(w.thread);
-        }
+        waiters.wakeAll();
     }
 
-    /** One attempt at an operation on the loop: a result, or null when it must wait. */
-    @FunctionalInterface
-    private interface Attempt<T> {
-        T run();
-    }
-
-    /**
-     * Runs {@code attempt} on the loop until it yields a result, parking between tries. The
-     * waiter is registered on the loop in the same step that found nothing, so a wake-up cannot
-     * be missed; the timeout, if any, is one loop timer for the whole call.
-     */
-    private <T> T await(Attempt<T> attempt, long timeoutNanos) {
-        Waiter w = new Waiter();
-        while (true) {
-            T r = loop.call(() -> {
-                T v;
-                try {
-                    v = attempt.run();
-                } catch (RuntimeException e) {
-                    forget(w);
-                    throw e;
-                }
-                if (v != null) {
-                    forget(w);
-                    return v;
-                }
-                if (!blocking || loop.inLoop() && w.thread == Thread.currentThread()) {
-                    forget(w);
-                    throw new NetException(Errno.EAGAIN);
-                }
-                if (w.timedOut) {
-                    forget(w);
-                    throw new NetException(Errno.EAGAIN, "timed out");
-                }
-                w.woken = false;
-                if (!waiters.contains(w)) {
-                    waiters.add(w);
-                    if (timeoutNanos > 0) {
-                        w.timer = new Timer(() -> {
-                            w.timedOut = true;
-                            w.woken = true;
-                            LockSupport.unpark(w.thread);
-                        });
-                        loop.schedule(w.timer, timeoutNanos);
-                    }
-                }
-                return null;
-            });
-            if (r != null) {
-                return r;
-            }
-            while (!w.woken) {
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    loop.execute(() -> forget(w));
-                    Thread.currentThread().interrupt();
-                    throw new NetException(Errno.EINTR, "interrupted while waiting on a UDP socket");
-                }
-            }
-        }
-    }
-
-    private void forget(Waiter w) {
-        waiters.remove(w);
-        if (w.timer != null) {
-            loop.cancel(w.timer);
-        }
+    private <T> T await(Waiters.Attempt<T> attempt, long timeoutNanos) {
+        return waiters.await(attempt, blocking, timeoutNanos);
     }
 
     /** Binds to {@code addr:port}; a wildcard address (0.0.0.0) or port 0 as in {@code bind(2)}. */
@@ -376,7 +293,7 @@ public final class UdpSocket implements AutoCloseable {
 
     /** Callers parked on this socket now; loop thread only (tests use it to sequence threads). */
     int waiterCount() {
-        return waiters.size();
+        return waiters.count();
     }
 
     /** The protocol state, for tools ({@code ss}) and tests; use it on the loop thread only. */
@@ -399,19 +316,10 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     private static Ipv4Address toIpv4(InetSocketAddress a) {
-        if (a.isUnresolved() || !(a.getAddress() instanceof Inet4Address v4)) {
-            throw new NetException(Errno.EAFNOSUPPORT, "not an IPv4 address: " + a);
-        }
-        byte[] b = v4.getAddress();
-        return new Ipv4Address((b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff));
+        return Waiters.toIpv4(a);
     }
 
     private static InetAddress toInet(Ipv4Address a) {
-        int v = a.bits();
-        try {
-            return InetAddress.getByAddress(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return Waiters.toInet(a);
     }
 }

@@ -33,49 +33,12 @@ public final class Udp implements L4Protocol {
     private final SockMem sockMem;
     private final Mib<UdpMib> mib = new Mib<>("Udp", UdpMib.class);
     private final UdpTable table = new UdpTable();
-    private int portLow = 32768;
-    private int portHigh = 60999;
 
     public Udp(Ipv4 ipv4, Icmp icmp, SockMem sockMem, Sysctls sysctls) {
         this.ipv4 = ipv4;
         this.icmp = icmp;
         this.sockMem = sockMem;
         ipv4.addProtocol(IpProtocol.UDP, this);
-        sysctls.register("net.ipv4.ip_local_port_range", new Sysctls.Entry() {
-            @Override
-            public String get() {
-                return portLow + "\t" + portHigh;
-            }
-
-            @Override
-            public void set(String value) {
-                setLocalPortRange(value);
-            }
-        });
-    }
-
-    /**
-     * {@code ipv4_local_port_range}: two ports, each 1..65535, the first not above the second;
-     * anything else is EINVAL and leaves the range as it was.
-     */
-    private void setLocalPortRange(String value) {
-        String[] p = value.trim().split("\\s+");
-        int lo;
-        int hi;
-        try {
-            if (p.length != 2) {
-                throw new NumberFormatException();
-            }
-            lo = Integer.parseInt(p[0]);
-            hi = Integer.parseInt(p[1]);
-        } catch (NumberFormatException e) {
-            throw new NetException(Errno.EINVAL, "sysctl net.ipv4.ip_local_port_range: \"" + value + "\" is not two numbers");
-        }
-        if (lo < 1 || hi > 65535 || hi < lo) {
-            throw new NetException(Errno.EINVAL, "sysctl net.ipv4.ip_local_port_range: " + lo + " " + hi + " is not a range within 1..65535");
-        }
-        portLow = lo;
-        portHigh = hi;
     }
 
     public Mib<UdpMib> mib() {
@@ -368,6 +331,8 @@ public final class Udp implements L4Protocol {
         }
         int chosen = localPort;
         if (chosen == 0) {
+            int portLow = ipv4.localPorts().low();
+            int portHigh = ipv4.localPorts().high();
             int range = portHigh - portLow + 1;
             int start = ipv4.loop().random().nextInt(range);
             for (int i = 0; i < range; i++) {

@@ -22,7 +22,7 @@ class LayeringTest {
 
     /** Bottom to top. */
     static final List<String> LAYERS = List.of(
-            "wire", "time", "core", "drivers", "capture", "sched", "netfilter", "inet", "route", "neigh", "ipv4", "icmp", "udp", "ns", "socket");
+            "wire", "time", "core", "drivers", "capture", "sched", "netfilter", "inet", "route", "neigh", "ipv4", "icmp", "udp", "tcp", "ns", "socket");
 
     private static final Pattern REF = Pattern.compile("io\\.netstack4j\\.([a-z0-9_]+)");
 

@@ -1,0 +1,143 @@
+package io.netstack4j.tcp;
+
+/**
+ * The retransmission queue ({@code tcp_rtx_queue}): the segments sent and not yet cumulatively
+ * ACKed, in sequence order, as an array so a SACK block finds its segments by binary search
+ * (bounded work per ACK however long the queue). Records are recycled. Loop thread only.
+ */
+final class RtxQueue {
+
+    /**
+     * The most records a socket may hold ({@code TCPWqueueTooBig}'s limit): a peer that SACKs
+     * in tiny pieces to split segments endlessly (SACK panic, CVE-2019-11478) is refused more.
+     */
+    static final int MAX_RECORDS = 65536;
+
+    private TxSeg[] segs = new TxSeg[16];
+    private int start;
+    private int count;
+    private TxSeg[] free = new TxSeg[16];
+    private int freeCount;
+
+    int size() {
+        return count;
+    }
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    TxSeg get(int i) {
+        return segs[start + i];
+    }
+
+    TxSeg first() {
+        return count == 0 ? null : segs[start];
+    }
+
+    TxSeg last() {
+        return count == 0 ? null : segs[start + count - 1];
+    }
+
+    TxSeg newSeg() {
+        TxSeg s = freeCount > 0 ? free[--freeCount] : new TxSeg();
+        s.sacked = 0;
+        s.tcpFlags = 0;
+        return s;
+    }
+
+    private void recycle(TxSeg s) {
+        if (freeCount == free.length) {
+            if (free.length >= 1024) {
+                return;
+            }
+            free = java.util.Arrays.copyOf(free, free.length * 2);
+        }
+        free[freeCount++] = s;
+    }
+
+    void addLast(TxSeg s) {
+        if (start + count == segs.length) {
+            grow();
+        }
+        segs[start + count++] = s;
+    }
+
+    private void grow() {
+        if (count < segs.length / 2) {
+            System.arraycopy(segs, start, segs, 0, count);
+            java.util.Arrays.fill(segs, count, segs.length, null);
+        } else {
+            TxSeg[] bigger = new TxSeg[segs.length * 2];
+            System.arraycopy(segs, start, bigger, 0, count);
+            segs = bigger;
+        }
+        start = 0;
+    }
+
+    /** Removes and recycles the first record. */
+    void removeFirst() {
+        TxSeg s = segs[start];
+        segs[start] = null;
+        start++;
+        count--;
+        if (count == 0) {
+            start = 0;
+        }
+        recycle(s);
+    }
+
+    /** Removes every record. */
+    void clear() {
+        while (count > 0) {
+            removeFirst();
+        }
+    }
+
+    /**
+     * Splits record {@code i} at sequence {@code at} ({@code tcp_fragment}): the record keeps
+     * [seq, at) and a new record after it takes [at, endSeq) with the same state. False when
+     * the queue is at {@link #MAX_RECORDS}.
+     */
+    boolean split(int i, int at) {
+        if (count >= MAX_RECORDS) {
+            return false;
+        }
+        TxSeg s = get(i);
+        TxSeg t = newSeg();
+        t.seq = at;
+        t.endSeq = s.endSeq;
+        t.tcpFlags = s.tcpFlags & io.netstack4j.wire.TcpHeader.FIN;
+        s.tcpFlags &= ~io.netstack4j.wire.TcpHeader.FIN;
+        t.sacked = s.sacked;
+        t.xmitUs = s.xmitUs;
+        t.deliveredAtSend = s.deliveredAtSend;
+        t.deliveredUsAtSend = s.deliveredUsAtSend;
+        t.firstTxUsAtSend = s.firstTxUsAtSend;
+        t.appLimitedAtSend = s.appLimitedAtSend;
+        s.endSeq = at;
+        if (start + count == segs.length) {
+            grow();
+        }
+        int pos = start + i + 1;
+        System.arraycopy(segs, pos, segs, pos + 1, count - i - 1);
+        segs[pos] = t;
+        count++;
+        return true;
+    }
+
+    /** The index of the first record whose end is after {@code seq}, or {@link #size()} if none. */
+    int indexAfter(int seq) {
+        int lo = 0;
+        int hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (get(mid).endSeq - seq > 0) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+}

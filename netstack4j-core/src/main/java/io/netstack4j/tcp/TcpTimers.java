@@ -1,0 +1,245 @@
+package io.netstack4j.tcp;
+
+import io.netstack4j.core.Errno;
+
+/**
+ * The per-socket timers ({@code net/ipv4/tcp_timer.c}): retransmission with exponential backoff
+ * (RFC 6298), which also serves as the persist timer (zero-window probes), the tail loss probe
+ * (RFC 8985 7) and RACK's reordering timer, as Linux multiplexes them on
+ * {@code icsk_retransmit_timer}; the delayed ACK; and the keepalive timer, which also bounds
+ * FIN_WAIT2 for an orphaned socket. Loop thread only.
+ */
+final class TcpTimers {
+
+    private final Tcp tcp;
+
+    TcpTimers(Tcp tcp) {
+        this.tcp = tcp;
+    }
+
+    private void arm(TcpSock sk, int what, long delayUs) {
+        sk.pending = what;
+        tcp.ipv4().loop().schedule(sk.retransmitTimer, Math.max(1, delayUs) * 1000);
+    }
+
+    void clearXmitTimer(TcpSock sk) {
+        sk.pending = TcpSock.TIMER_NONE;
+        tcp.ipv4().loop().cancel(sk.retransmitTimer);
+    }
+
+    /** The current RTO with backoff, capped at 120 s ({@code inet_csk_rto_backoff}). */
+    static long backedOffRto(TcpSock sk) {
+        long rto = sk.rtoUs << Math.min(sk.backoff, 20);
+        return Math.min(rto, Tcp.RTO_MAX_US);
+    }
+
+    /** {@code tcp_rearm_rto}: restarts the RTO from now, or stops it when nothing is outstanding. */
+    void resetRetransmitTimer(TcpSock sk) {
+        if (sk.packetsOut == 0) {
+            clearXmitTimer(sk);
+            return;
+        }
+        arm(sk, TcpSock.TIMER_RETRANS, backedOffRto(sk));
+    }
+
+    /**
+     * After sending new data: a tail loss probe when RACK-TLP applies (SACK on, state Open, no
+     * probe outstanding; RFC 8985 7.2: PTO = 2 SRTT, plus a delayed-ACK allowance when only one
+     * segment is in flight, never after the RTO would fire), otherwise the RTO if not running.
+     */
+    void armAfterSend(TcpSock sk) {
+        if (sk.pending == TcpSock.TIMER_RETRANS && sk.retransmitTimer.pending() && !tlpEligible(sk)) {
+            return;
+        }
+        if (tlpEligible(sk)) {
+            long srtt = sk.srttUs();
+            long pto = srtt > 0 ? 2 * srtt : 1_000_000;
+            if (sk.packetsOut == 1) {
+                pto += Tcp.DELACK_MAX_US;
+            }
+            pto = Math.max(pto, 10_000);
+            pto = Math.min(pto, backedOffRto(sk));
+            arm(sk, TcpSock.TIMER_LOSS_PROBE, pto);
+            return;
+        }
+        if (sk.pending != TcpSock.TIMER_RETRANS || !sk.retransmitTimer.pending()) {
+            arm(sk, TcpSock.TIMER_RETRANS, backedOffRto(sk));
+        }
+    }
+
+    private boolean tlpEligible(TcpSock sk) {
+        return tcp.recovery != 0 && sk.sackOk && sk.caState == TcpCongestionOps.CaState.OPEN && !sk.tlpPending
+                && sk.state == TcpState.ESTABLISHED && sk.packetsOut > 0 && sk.srttUs8 > 0;
+    }
+
+    /** {@code tcp_check_probe_timer}: arm the persist timer when data waits on a zero window. */
+    void armProbe0(TcpSock sk) {
+        if (sk.pending == TcpSock.TIMER_PROBE0 && sk.retransmitTimer.pending()) {
+            return;
+        }
+        arm(sk, TcpSock.TIMER_PROBE0, backedOffRto(sk));
+    }
+
+    void armReoTimer(TcpSock sk, long delayUs) {
+        arm(sk, TcpSock.TIMER_REO, delayUs);
+    }
+
+    /** {@code tcp_write_timer_handler}. */
+    void retransmitTimerFired(TcpSock sk) {
+        int what = sk.pending;
+        sk.pending = TcpSock.TIMER_NONE;
+        if (sk.state == TcpState.CLOSE || sk.state == TcpState.LISTEN) {
+            return;
+        }
+        switch (what) {
+            case TcpSock.TIMER_RETRANS -> retransmitTimer(sk);
+            case TcpSock.TIMER_PROBE0 -> probeTimer(sk);
+            case TcpSock.TIMER_LOSS_PROBE -> {
+                tcp.output().sendLossProbe(sk);
+                arm(sk, TcpSock.TIMER_RETRANS, backedOffRto(sk));
+            }
+            case TcpSock.TIMER_REO -> tcp.input().recovery().reoTimeout(sk);
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * {@code tcp_retransmit_timer}: gives up after {@code tcp_syn_retries} (handshake) or
+     * {@code tcp_retries2} attempts or the user timeout, with ETIMEDOUT (or the soft error an
+     * ICMP message left); otherwise enters Loss, retransmits the head and backs off.
+     */
+    private void retransmitTimer(TcpSock sk) {
+        if (sk.packetsOut == 0) {
+            return;
+        }
+        if (writeTimeout(sk)) {
+            return;
+        }
+        tcp.extMib().inc(TcpExtMib.TCPTimeouts);
+        if (sk.state == TcpState.SYN_SENT || sk.state == TcpState.SYN_RECV) {
+            tcp.output().retransmit(sk, 0);
+        } else {
+            tcp.input().recovery().enterLoss(sk);
+            tcp.output().retransmit(sk, 0);
+            sk.lostOut = Math.max(0, sk.lostOut);
+        }
+        sk.backoff++;
+        sk.retransmits++;
+        arm(sk, TcpSock.TIMER_RETRANS, backedOffRto(sk));
+    }
+
+    /** {@code tcp_write_timeout}: true when the connection was aborted. */
+    private boolean writeTimeout(TcpSock sk) {
+        long now = sk.nowUs();
+        boolean handshake = sk.state == TcpState.SYN_SENT || sk.state == TcpState.SYN_RECV;
+        int limit;
+        if (handshake) {
+            limit = sk.synRetries > 0 ? sk.synRetries : tcp.synRetries;
+        } else if (sk.orphan) {
+            limit = tcp.orphanRetries > 0 ? tcp.orphanRetries : 8;
+        } else {
+            limit = tcp.retries2;
+        }
+        boolean expired = sk.retransmits >= limit;
+        if (sk.userTimeoutMs > 0 && !handshake && sk.retransStampUs != 0) {
+            expired = now - sk.retransStampUs >= sk.userTimeoutMs * 1000L;
+        }
+        if (!expired) {
+            return false;
+        }
+        abort(sk, sk.skErrSoft != null ? sk.skErrSoft : Errno.ETIMEDOUT);
+        tcp.extMib().inc(TcpExtMib.TCPAbortOnTimeout);
+        return true;
+    }
+
+    /** {@code tcp_write_err}: reports {@code err} and closes the connection. */
+    void abort(TcpSock sk, Errno err) {
+        sk.skErr = err;
+        if (sk.state == TcpState.SYN_SENT) {
+            tcp.mib().inc(TcpMib.AttemptFails);
+        }
+        tcp.input().done(sk);
+    }
+
+    /**
+     * {@code tcp_probe_timer}: the persist timer. Probes go on as long as the peer answers them
+     * (RFC 9293 3.8.6.1 "MUST NOT close a connection because of a zero window"); unanswered
+     * probes count against tcp_retries2 (or the user timeout).
+     */
+    private void probeTimer(TcpSock sk) {
+        if (sk.packetsOut > 0 || sk.sendQueue.tailSeq() == sk.sndNxt) {
+            sk.probesOut = 0;
+            return;
+        }
+        int limit = sk.orphan ? (tcp.orphanRetries > 0 ? tcp.orphanRetries : 8) : tcp.retries2;
+        if (sk.userTimeoutMs > 0 && sk.probesOut > 0 && sk.nowUs() - sk.lastAckRecvUs >= sk.userTimeoutMs * 1000L
+                || sk.probesOut >= limit) {
+            abort(sk, Errno.ETIMEDOUT);
+            return;
+        }
+        tcp.output().writeWakeup(sk);
+        tcp.extMib().inc(TcpExtMib.TCPWinProbe);
+        sk.probesOut++;
+        if (sk.packetsOut == 0) {
+            sk.backoff++;
+            arm(sk, TcpSock.TIMER_PROBE0, backedOffRto(sk));
+        }
+    }
+
+    /** {@code tcp_delack_timer_handler}: sends the pending ACK and leaves interactive mode. */
+    void delackTimerFired(TcpSock sk) {
+        if (!sk.ackPending || sk.state == TcpState.CLOSE || sk.state == TcpState.LISTEN) {
+            return;
+        }
+        if (sk.pingpong) {
+            sk.atoUs = Math.min(sk.atoUs << 1, sk.rtoUs);
+        } else {
+            sk.pingpong = false;
+            sk.atoUs = Tcp.ATO_MIN_US;
+        }
+        tcp.extMib().inc(TcpExtMib.DelayedACKs);
+        tcp.output().sendAck(sk);
+    }
+
+    /** (Re)arms the keepalive timer for {@code sk} ({@code inet_csk_reset_keepalive_timer}). */
+    void resetKeepalive(TcpSock sk, long delayUs) {
+        tcp.ipv4().loop().schedule(sk.keepaliveTimer, Math.max(1, delayUs) * 1000);
+    }
+
+    /**
+     * {@code tcp_keepalive_timer}: for an orphan in FIN_WAIT2, the end of {@code tcp_fin_timeout};
+     * otherwise, with SO_KEEPALIVE on an established connection, a probe after
+     * TCP_KEEPIDLE of silence, then every TCP_KEEPINTVL, and ETIMEDOUT after TCP_KEEPCNT
+     * unanswered ones.
+     */
+    void keepaliveTimerFired(TcpSock sk) {
+        if (sk.state == TcpState.FIN_WAIT2 && sk.orphan) {
+            tcp.minisocks().timeWait(sk, TcpState.FIN_WAIT2, 0);
+            return;
+        }
+        if (!sk.keepaliveOn || sk.state != TcpState.ESTABLISHED && sk.state != TcpState.CLOSE_WAIT) {
+            return;
+        }
+        long now = sk.nowUs();
+        long idle = now - Math.max(sk.lastRecvUs, sk.lastAckRecvUs);
+        long keepIdle = sk.keepIdleSec * 1_000_000L;
+        if (sk.packetsOut > 0 || sk.sendQueue.tailSeq() != sk.sndNxt) {
+            resetKeepalive(sk, keepIdle);
+            return;
+        }
+        if (idle >= keepIdle) {
+            if (sk.userTimeoutMs > 0 && idle >= sk.userTimeoutMs * 1000L && sk.probesOut > 0 || sk.probesOut >= sk.keepCnt) {
+                abort(sk, Errno.ETIMEDOUT);
+                tcp.extMib().inc(TcpExtMib.TCPKeepAlive);
+                return;
+            }
+            tcp.output().writeWakeup(sk);
+            tcp.extMib().inc(TcpExtMib.TCPKeepAlive);
+            sk.probesOut++;
+            resetKeepalive(sk, sk.keepIntvlSec * 1_000_000L);
+        } else {
+            resetKeepalive(sk, keepIdle - idle);
+        }
+    }
+}
