@@ -444,6 +444,10 @@ final class TcpInput {
         sk.maxWindow = Math.max(sk.maxWindow, sk.sndWnd);
         initTransfer(sk);
         sk.wake();
+        if (sk.parent != null) {
+            // The listener's sk_data_ready: a connection is ready to accept.
+            sk.parent.wake();
+        }
     }
 
     // ---- ACK processing ----

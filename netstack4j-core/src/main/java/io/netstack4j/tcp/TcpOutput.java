@@ -269,7 +269,9 @@ final class TcpOutput {
         if (sent) {
             sk.cw.cwndLimited = sk.packetsInFlight() >= sk.cw.sndCwnd;
             tcp.timers().armAfterSend(sk);
-        } else if (sk.packetsOut == 0 && sk.sendQueue.tailSeq() != sk.sndNxt && sk.sndWnd == 0) {
+        } else if (sk.packetsOut == 0 && sk.sendQueue.tailSeq() - sk.sndNxt > 0 && sk.sndUna + sk.sndWnd - sk.sndNxt < mss) {
+            // tcp_check_probe_timer: data waits on a window too small to use and nothing is in
+            // flight to bring an ACK; the persist timer will probe (RFC 9293 3.8.6.1).
             tcp.timers().armProbe0(sk);
         }
         return sent;
