@@ -16,8 +16,8 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code nc -u} with netcat-openbsd's options: {@code -u -l -k -s ADDR -p PORT -w SECS -q SECS
- * -n -v -4}.
+ * {@code nc} with netcat-openbsd's options: {@code -u -l -k -N -s ADDR -p PORT -w SECS -q SECS
+ * -n -v -4}. TCP (the default) is {@link NcTcp}; UDP ({@code -u}) is here:
  *
  * <ul>
  *   <li>{@code nc -u -l [-s ADDR] [-p] PORT}: binds, waits for the first datagram, then (as
@@ -44,13 +44,14 @@ final class NcCommand implements Command {
 
     /** The parsed command line. */
     record Options(boolean udp, boolean listen, boolean keep, Ipv4Address source, int sourcePort, Ipv4Address host, int port,
-            int waitSecs, int quitSecs, boolean verbose) {
+            int waitSecs, int quitSecs, boolean verbose, boolean shutdownOnEof) {
 
         static Options parse(List<String> args) {
             boolean udp = false;
             boolean listen = false;
             boolean keep = false;
             boolean verbose = false;
+            boolean shutdownOnEof = false;
             Ipv4Address source = null;
             int sourcePort = -1;
             int waitSecs = -1;
@@ -67,7 +68,8 @@ final class NcCommand implements Command {
                             case 'l' -> listen = true;
                             case 'k' -> keep = true;
                             case 'v' -> verbose = true;
-                            case 'n', '4', 'N', 'd' -> {
+                            case 'N' -> shutdownOnEof = true;
+                            case 'n', '4', 'd' -> {
                             }
                             case 's', 'p', 'w', 'q' -> {
                                 String v;
@@ -97,9 +99,6 @@ final class NcCommand implements Command {
                     throw new Args.UsageError("usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]");
                 }
             }
-            if (!udp) {
-                throw new Args.UsageError("nc: only UDP (-u) is supported here; TCP needs the tcp layer");
-            }
             if (listen) {
                 if (host != null && port == null) {
                     port = host;
@@ -108,12 +107,12 @@ final class NcCommand implements Command {
                 if (p < 0) {
                     throw new Args.UsageError("nc: missing port number");
                 }
-                return new Options(true, true, keep, source, p, null, 0, waitSecs, quitSecs, verbose);
+                return new Options(udp, true, keep, source, p, null, 0, waitSecs, quitSecs, verbose, shutdownOnEof);
             }
             if (host == null || port == null) {
                 throw new Args.UsageError("nc: missing hostname and port");
             }
-            return new Options(true, false, keep, source, sourcePort, address(host), port(port), waitSecs, quitSecs, verbose);
+            return new Options(udp, false, keep, source, sourcePort, address(host), port(port), waitSecs, quitSecs, verbose, shutdownOnEof);
         }
 
         private static Ipv4Address address(String s) {
@@ -164,6 +163,9 @@ final class NcCommand implements Command {
         } catch (NetException e) {
             inv.stderr().println("nc: " + Context.message(e));
             return 1;
+        }
+        if (!o.udp()) {
+            return new NcTcp(ctx, inv, o).run(ns);
         }
         UdpSocket sock = UdpSocket.open(ns);
         try {

@@ -47,7 +47,9 @@ final class NstatCommand implements Command {
                 out.put("IcmpMsgOutType" + t, icmp.outType(t));
             }
         }
+        add(out, ns.tcp().mib());
         add(out, ns.udp().mib());
+        add(out, ns.tcp().extMib());
         add(out, ns.ipv4().extMib());
         return out;
     }

@@ -4,6 +4,8 @@ import io.netstack4j.cli.shell.Command;
 import io.netstack4j.cli.shell.Invocation;
 import io.netstack4j.core.NetException;
 import io.netstack4j.ns.Namespace;
+import io.netstack4j.tcp.TcpInfo;
+import io.netstack4j.tcp.TcpSockInfo;
 import io.netstack4j.udp.UdpSock;
 import io.netstack4j.wire.Ipv4Address;
 import java.util.ArrayList;
@@ -11,14 +13,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ss} for UDP sockets, as iproute2 prints it to a pipe (no terminal, so columns are as
+ * {@code ss} for TCP and UDP sockets ({@code -t -u -a -l -n -i -H}), as iproute2 prints it to a pipe (no terminal, so columns are as
  * wide as their widest entry, iproute2's "compact" layout): {@code -u -a -l -n -H}. Without
  * {@code -a} only connected sockets (ESTAB) are shown and the State column is dropped, as ss
  * does when a single state is asked for; {@code -l} shows the unconnected ones (UNCONN). Recv-Q
  * and Send-Q are the bytes charged to the socket's buffers ({@code sk_rmem_alloc},
  * {@code sk_wmem_alloc}). Without {@code -n} well-known ports outside the ephemeral range are
- * shown by service name. {@code -t}, {@code -x} and friends list nothing: there are no such
- * sockets yet.
+ * shown by service name. For TCP, the default shows connections (not LISTEN, SYN-RECV or
+ * TIME-WAIT), {@code -l} listeners, {@code -a} everything; {@code -i} adds iproute2's TCP_INFO
+ * line under each socket ({@link TcpInfoText}). {@code -x} and {@code -w} list nothing: there
+ * are no such sockets.
  */
 final class SsCommand implements Command {
 
@@ -49,8 +53,12 @@ final class SsCommand implements Command {
         this.ctx = ctx;
     }
 
-    /** What ss knows about one socket, read on the loop. */
-    private record Row(boolean connected, int rq, int wq, int laddr, int lport, int raddr, int rport) {
+    /**
+     * What ss knows about one socket, read on the loop. {@code kind} is 0 for a connection
+     * (shown by default), 1 for a listening or unconnected socket ({@code -l}), 2 for one shown
+     * only with {@code -a} (TIME-WAIT, SYN-RECV).
+     */
+    private record Row(String netid, String state, int kind, int rq, int wq, int laddr, int lport, int raddr, int rport, TcpInfo info) {
     }
 
     @Override
@@ -59,6 +67,8 @@ final class SsCommand implements Command {
         boolean listening = false;
         boolean numeric = false;
         boolean udp = false;
+        boolean tcp = false;
+        boolean info = false;
         boolean otherProto = false;
         boolean header = true;
         for (String w : inv.operands()) {
@@ -69,7 +79,9 @@ final class SsCommand implements Command {
                     case "--listening" -> listening = true;
                     case "--numeric" -> numeric = true;
                     case "--no-header" -> header = false;
-                    case "--tcp", "--unix", "--raw" -> otherProto = true;
+                    case "--tcp" -> tcp = true;
+                    case "--info" -> info = true;
+                    case "--unix", "--raw" -> otherProto = true;
                     default -> {
                         inv.stderr().println("ss: unrecognized option '" + w + "'");
                         return 1;
@@ -88,7 +100,9 @@ final class SsCommand implements Command {
                     case 'l' -> listening = true;
                     case 'n' -> numeric = true;
                     case 'H' -> header = false;
-                    case 't', 'x', 'w', '4' -> otherProto |= c != '4';
+                    case 't' -> tcp = true;
+                    case 'i' -> info = true;
+                    case 'x', 'w', '4' -> otherProto |= c != '4';
                     default -> {
                         inv.stderr().println("ss: invalid option -- '" + c + "'");
                         return 1;
@@ -96,7 +110,8 @@ final class SsCommand implements Command {
                 }
             }
         }
-        boolean showUdp = udp || !otherProto;
+        boolean showUdp = udp || !otherProto && !tcp;
+        boolean showTcp = tcp || !otherProto && !udp;
         boolean showEstab = all || !listening;
         boolean showUnconn = all || listening;
         Namespace ns;
@@ -106,22 +121,37 @@ final class SsCommand implements Command {
             inv.stderr().println(Context.message(e));
             return 1;
         }
-        List<Row> rows = !showUdp ? List.of() : ctx.call(() -> {
+        boolean withTcp = showTcp;
+        boolean withUdp = showUdp;
+        List<Row> rows = ctx.call(() -> {
             List<Row> out = new ArrayList<>();
-            for (UdpSock sk : ns.udp().sockets()) {
-                out.add(new Row(sk.isConnected(), sk.rmemAlloc(), sk.wmemAlloc(), sk.localAddress(), sk.localPort(), sk.peerAddress(),
-                        sk.peerPort()));
+            if (withTcp) {
+                for (TcpSockInfo t : ns.tcp().sockets()) {
+                    int kind = switch (t.state()) {
+                        case LISTEN -> 1;
+                        case TIME_WAIT, SYN_RECV, CLOSE -> 2;
+                        default -> 0;
+                    };
+                    out.add(new Row("tcp", t.state().ssName(), kind, t.recvQ(), t.sendQ(), t.localAddr(), t.localPort(), t.remoteAddr(),
+                            t.remotePort(), t.info()));
+                }
+            }
+            if (withUdp) {
+                for (UdpSock sk : ns.udp().sockets()) {
+                    out.add(new Row("udp", sk.isConnected() ? "ESTAB" : "UNCONN", sk.isConnected() ? 0 : 1, sk.rmemAlloc(), sk.wmemAlloc(),
+                            sk.localAddress(), sk.localPort(), sk.peerAddress(), sk.peerPort(), null));
+                }
             }
             return out;
         });
         int[] range = ephemeralRange(ns);
         List<Column> cols = new ArrayList<>();
         // As ss: Netid only when several protocols are listed, State only when several states are.
-        boolean udpOnly = udp && !otherProto;
-        if (!udpOnly) {
+        boolean single = showUdp != showTcp && !otherProto;
+        if (!single) {
             cols.add(NETID);
         }
-        if (all || !udpOnly) {
+        if (all || !single) {
             cols.add(STATE);
         }
         cols.addAll(List.of(RECVQ, SENDQ, LOCAL, LPORT, PEER, PPORT, PROCESS, END));
@@ -129,15 +159,21 @@ final class SsCommand implements Command {
         if (header) {
             table.add(cols.stream().map(Column::header).toList());
         }
+        List<String> infoLines = new ArrayList<>();
         for (Row r : rows) {
-            if (r.connected() ? !showEstab : !showUnconn) {
+            boolean shown = switch (r.kind()) {
+                case 0 -> showEstab;
+                case 1 -> showUnconn;
+                default -> all;
+            };
+            if (!shown) {
                 continue;
             }
             List<String> t = new ArrayList<>();
             for (Column c : cols) {
                 t.add(switch (c.header()) {
-                    case "Netid" -> "udp";
-                    case "State" -> r.connected() ? "ESTAB" : "UNCONN";
+                    case "Netid" -> r.netid();
+                    case "State" -> r.state();
                     case "Recv-Q" -> String.format("%-6d", r.rq());
                     case "Send-Q" -> String.format("%-6d", r.wq());
                     case "Local Address:" -> new Ipv4Address(r.laddr()) + ":";
@@ -147,8 +183,16 @@ final class SsCommand implements Command {
                 });
             }
             table.add(t);
+            infoLines.add(info && r.info() != null ? "\t " + TcpInfoText.format(r.info()) : null);
         }
-        render(cols, table).forEach(inv.stdout()::println);
+        List<String> lines = render(cols, table);
+        for (int i = 0; i < lines.size(); i++) {
+            inv.stdout().println(lines.get(i));
+            int row = header ? i - 1 : i;
+            if (row >= 0 && infoLines.get(row) != null) {
+                inv.stdout().println(infoLines.get(row));
+            }
+        }
         return 0;
     }
 
