@@ -20,9 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ring goes from empty to non-empty it raises one "interrupt": a single task on the
  * {@link NetLoop} that schedules this device's NAPI poll. The poll, on the loop thread, copies
  * each frame into a pooled buffer and hands it to the stack ({@link #netifRx}). So frames cross
- * threads only through the ring, and the loop is woken once per burst, not per frame. A full ring
- * drops the frame and counts it (the RX "missed" count a NIC keeps), and the reader thread
- * never touches the stack's state.
+ * threads only through the ring, and the loop is woken once per burst, not per frame. When the
+ * ring is full the reader stops reading, so frames wait in the kernel's TAP queue (and the
+ * kernel drops and counts them if that fills) instead of being read only to be thrown away; the
+ * reader thread never touches the stack's state.
  *
  * <p>Transmit ({@code tun_get_user} on the kernel side) writes the frame from the loop thread
  * straight out of the pooled {@code byte[]} with one {@code write(2)}, no copy; a full kernel
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Tap extends NetDevice {
 
     /** Receive ring slots; a power of two. */
-    static final int RING_SLOTS = 256;
+    static final int RING_SLOTS = 1024;
     /** The largest MTU: receive slots hold an Ethernet frame of this MTU plus header and VLAN tag. */
     public static final int MAX_MTU = 9000;
     static final int SLOT_SIZE = MAX_MTU + 18;
@@ -55,8 +56,6 @@ public final class Tap extends NetDevice {
     /** Next slot the reader fills; written by the reader only. */
     private volatile long tail;
     /** Frames the reader dropped because the ring was full (reader writes, loop reads). */
-    private volatile long missed;
-    private long missedCounted;
     private final AtomicBoolean interruptPending = new AtomicBoolean();
     private final Runnable interrupt = this::interrupt;
     private final Arena txArena = Arena.ofAuto();
@@ -164,7 +163,6 @@ public final class Tap extends NetDevice {
             pollfds.set(ValueLayout.JAVA_SHORT, 4, LinuxTun.POLLIN);
             pollfds.set(ValueLayout.JAVA_INT, 8, wakeFd);
             pollfds.set(ValueLayout.JAVA_SHORT, 12, LinuxTun.POLLIN);
-            MemorySegment scratch = arena.allocate(SLOT_SIZE);
             while (!closed.get()) {
                 pollfds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
                 pollfds.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
@@ -176,26 +174,40 @@ public final class Tap extends NetDevice {
                     return;
                 }
                 if (pollfds.get(ValueLayout.JAVA_SHORT, 6) != 0) {
-                    drainKernel(state, scratch);
+                    drainKernel(state);
                 }
             }
         }
     }
 
     /** Reads every frame the kernel has queued into the ring; raises the interrupt once. */
-    private void drainKernel(MemorySegment state, MemorySegment scratch) {
+    private void drainKernel(MemorySegment state) {
         boolean published = false;
         while (true) {
             long t = tail;
-            boolean full = t - head >= RING_SLOTS;
-            MemorySegment into = full ? scratch : slotViews[(int) (t & (RING_SLOTS - 1))];
+            if (t - head >= RING_SLOTS) {
+                // Ring full: leave the frames in the kernel's queue (its txqueuelen), as a NIC
+                // whose ring is full backs up into the wire, rather than reading and dropping
+                // them; the loop is told, and the reader waits a little for space.
+                if (published && interruptPending.compareAndSet(false, true)) {
+                    NetLoop loop = loop();
+                    if (loop != null) {
+                        loop.execute(interrupt);
+                    } else {
+                        interruptPending.set(false);
+                    }
+                }
+                published = false;
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                if (closed.get()) {
+                    return;
+                }
+                continue;
+            }
+            MemorySegment into = slotViews[(int) (t & (RING_SLOTS - 1))];
             long n = LinuxTun.read(state, fd, into, SLOT_SIZE);
             if (n < 0) {
                 break; // EAGAIN: nothing more queued (or the descriptor is going away)
-            }
-            if (full) {
-                missed = missed + 1; // only this thread writes it
-                continue;
             }
             lengths[(int) (t & (RING_SLOTS - 1))] = (int) n;
             tail = t + 1;
@@ -225,12 +237,6 @@ public final class Tap extends NetDevice {
      */
     @Override
     public int poll(int budget) {
-        long m = missed;
-        if (m != missedCounted && devices() != null) {
-            stats().rxDropped += m - missedCounted;
-            devices().drops().add(DropReason.FULL_RING, m - missedCounted);
-            missedCounted = m;
-        }
         long h = head;
         long t = tail;
         int moved = 0;

@@ -442,6 +442,10 @@ final class TcpInput {
         sk.sndWnd = TcpHeader.window(b, th) << sk.sndWscale;
         sk.sndWl1 = skb.seq;
         sk.maxWindow = Math.max(sk.maxWindow, sk.sndWnd);
+        if (sk.synackSentUs != 0) {
+            // tcp_synack_rtt_meas: the handshake gives the first RTT sample (Karn: only if not retransmitted).
+            rttEstimator(sk, sk.nowUs() - sk.synackSentUs);
+        }
         initTransfer(sk);
         sk.wake();
         if (sk.parent != null) {
@@ -570,6 +574,14 @@ final class TcpInput {
             if ((s.sacked & TxSeg.SACKED) != 0) {
                 sk.sackedOut--;
             } else {
+                if ((s.sacked & TxSeg.EVER_RETRANS) == 0 && sk.highSacked != 0 && TcpHeader.before(s.endSeq, sk.highSacked)) {
+                    // tcp_check_sack_reordering: an original transmission arrived after later data was SACKed.
+                    if (!sk.reordSeen) {
+                        tcp.extMib().inc(TcpExtMib.TCPSACKReorder);
+                    }
+                    sk.reordSeen = true;
+                    sk.reordSeenCount++;
+                }
                 recovery.rackAdvance(sk, s);
                 recovery.rateDelivered(sk, s);
             }

@@ -317,6 +317,7 @@ final class TcpMinisocks {
         c.userSndbuf = l.userSndbuf;
         c.cc = TcpCongestion.create(l.cc.name());
         c.state = TcpState.SYN_RECV;
+        c.synackSentUs = req.numRetrans == 0 ? req.createdUs : 0;
         c.retransStampUs = 0;
         c.srttUs8 = 0;
         tcp.inheritPort(c);

@@ -41,6 +41,15 @@ final class TcpRecovery {
             result |= FLAG_DSACK;
             first = 1;
             sk.dsackDups++;
+            // RFC 8985 6.2 step 4: a D-SACK means a retransmission was spurious; widen the
+            // reordering window (at most once per round trip), up to the SRTT.
+            long now = sk.nowUs();
+            if (sk.reoWndMult < 8 && now - sk.reoWndStampUs > (sk.srttUs8 >> 3)) {
+                sk.reoWndMult++;
+                sk.reoWndStampUs = now;
+                sk.reoWndPersist = 16;
+            }
+            sk.reordSeen = true;
             tcp.extMib().inc(TcpHeader.before(s0, ack) ? TcpExtMib.TCPDSACKRecv : TcpExtMib.TCPDSACKOfoRecv);
             if (sk.undoRetrans > 0 && !TcpHeader.before(s0, sk.undoMarker)) {
                 sk.undoRetrans--;
@@ -162,7 +171,7 @@ final class TcpRecovery {
                 || sk.sackedOut >= sk.reordering)) {
             return 0;
         }
-        long w = sk.minRttUs / 4;
+        long w = sk.reoWndMult * sk.minRttUs / 4;
         return sk.srttUs8 > 0 ? Math.min(w, sk.srttUs8 >> 3) : w;
     }
 
@@ -396,6 +405,10 @@ final class TcpRecovery {
 
     /** {@code tcp_end_cwnd_reduction}: leave Recovery at ssthresh. */
     private void endRecovery(TcpSock sk) {
+        // RFC 8985 6.2 step 4: after 16 recoveries without a D-SACK the window shrinks back.
+        if (sk.reoWndPersist > 0 && --sk.reoWndPersist == 0) {
+            sk.reoWndMult = 1;
+        }
         if (sk.cw.sndSsthresh < CwndState.INFINITE_SSTHRESH) {
             sk.cw.setCwnd(sk.cw.sndSsthresh);
         }

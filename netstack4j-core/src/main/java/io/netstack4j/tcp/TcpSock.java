@@ -161,6 +161,10 @@ public final class TcpSock extends TcpHashed {
     long rackMstampUs;
     int rackEndSeq;
     long rackRttUs;
+    /** RACK's reordering-window multiplier and its bookkeeping (RFC 8985 6.2 step 4). */
+    int reoWndMult = 1;
+    long reoWndStampUs;
+    int reoWndPersist;
     long minRttUs;
     long minRttStampUs;
     // Delivery rate (tcp_rate.c).
@@ -226,6 +230,8 @@ public final class TcpSock extends TcpHashed {
     int reordSeenCount;
     int rcvOooPack;
     long busyStartUs;
+    /** When a passively opened child's SYN-ACK went out (never retransmitted), for the first RTT sample; 0 otherwise. */
+    long synackSentUs;
 
     TcpSock(Tcp tcp, Listener listener) {
         this.tcp = tcp;

@@ -71,15 +71,18 @@ public final class Tshark {
     }
 
     /**
-     * Reads {@code pcap} once with checksum validation on and collects, per frame, the expert
+     * Reads {@code pcap} once with checksum validation on (and any {@code extraArgs}, such as
+     * {@code -d tcp.port==5000,data} to keep payload from being decoded as some other protocol)
+     * and collects, per frame, the expert
      * infos of severity warning or error ({@code "frame 3: Expert Info (Error/Checksum): Bad
      * checksum [should be 0x2c97]"}), plus anything tshark printed on stderr and a non-zero
      * exit status.
      */
-    public static Report check(Path pcap) {
+    public static Report check(Path pcap, String... extraArgs) {
         assumeInstalled();
         List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString()));
         cmd.addAll(CHECKSUMS);
+        cmd.addAll(List.of(extraArgs));
         cmd.addAll(List.of("-T", "fields", "-E", "aggregator=" + AGGREGATOR, "-E", "occurrence=a",
                 "-e", "frame.number", "-e", "_ws.expert", "-e", "_ws.expert.severity"));
         Result res = run(cmd);
