@@ -115,6 +115,9 @@ public final class TcpCalls {
 
     /** {@code inet_csk_accept}: the next established child, or null when none is waiting. */
     public static TcpSock accept(TcpSock sk) {
+        if (sk.orphan) {
+            throw new NetException(Errno.EBADF, "socket is closed");
+        }
         if (sk.state != TcpState.LISTEN) {
             throw new NetException(Errno.EINVAL, "socket is not listening");
         }
@@ -134,6 +137,9 @@ public final class TcpCalls {
      */
     public static int send(TcpSock sk, byte[] data, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, data.length);
+        if (sk.orphan) {
+            throw new NetException(Errno.EBADF, "socket is closed");
+        }
         sk.throwPendingError();
         if ((sk.shutdown & TcpSock.SEND_SHUTDOWN) != 0 || sk.finQueued) {
             throw new NetException(Errno.EPIPE);
@@ -185,6 +191,9 @@ public final class TcpCalls {
      */
     public static int recv(TcpSock sk, byte[] dst, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, dst.length);
+        if (sk.orphan) {
+            throw new NetException(Errno.EBADF, "socket is closed");
+        }
         if (sk.state == TcpState.LISTEN) {
             throw new NetException(Errno.ENOTCONN);
         }

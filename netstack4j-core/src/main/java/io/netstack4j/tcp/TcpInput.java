@@ -523,6 +523,7 @@ final class TcpInput {
             if (sk.tlpPending && !TcpHeader.before(ack, sk.tlpHighSeq)) {
                 sk.tlpPending = false;
             }
+            sndbufExpand(sk);
             sk.wake();
         } else if (sk.sndUna == ack && skb.seq == skb.endSeq && nwin == sk.sndWnd && sk.packetsOut > 0
                 && (flags & (TcpHeader.SYN | TcpHeader.FIN)) == 0) {
@@ -543,6 +544,22 @@ final class TcpInput {
             tcp.timers().armAfterSend(sk);
         }
         return true;
+    }
+
+    /**
+     * {@code tcp_new_space} + {@code tcp_sndbuf_expand} (send-buffer autotuning, {@code tcp_wmem}):
+     * unless the application fixed SO_SNDBUF, the buffer grows to hold two congestion windows
+     * (counting per-segment overhead), so the sender is never limited by its own buffer, up to
+     * {@code tcp_wmem[2]}.
+     */
+    private void sndbufExpand(TcpSock sk) {
+        if (sk.userSndbuf || sk.caState != TcpCongestionOps.CaState.OPEN) {
+            return;
+        }
+        long need = 2L * Math.max(sk.cw.sndCwnd, sk.reordering + 1) * (sk.mssCache + SockMem.SKB_OVERHEAD);
+        if (need > sk.sndbuf) {
+            sk.sndbuf = (int) Math.min(need, tcp.wmem[2]);
+        }
     }
 
     /**

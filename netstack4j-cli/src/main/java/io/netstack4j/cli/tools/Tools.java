@@ -20,5 +20,8 @@ public final class Tools {
         shell.register("netstat", new NstatCommand(ctx, true));
         shell.register("nc", new NcCommand(ctx));
         shell.register("ss", new SsCommand(ctx));
+        shell.register("iperf3", AppCommands.iperf3(ctx));
+        shell.register("httpd", AppCommands.httpd(ctx));
+        shell.register("curl", AppCommands.curl(ctx));
     }
 }

@@ -231,4 +231,94 @@ class TcpInteropTest {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         sh("wait");
     }
+
+    private static double jsonNumber(String json, String path) {
+        Object v = io.netstack4j.cli.apps.Json.parse(json);
+        for (String k : path.split("\\.")) {
+            v = ((java.util.Map<?, ?>) v).get(k);
+        }
+        return ((Number) v).doubleValue();
+    }
+
+    @Test
+    void kernelIperf3MeasuresNetstack4jAndBack() throws Exception {
+        sh("ip netns exec h iperf3 -s -1 -p 5201 > iperf-server.txt &");
+        Thread.sleep(300);
+        KernelNetns.Result up = k.exec("iperf3", "-c", "10.88.0.2", "-p", "5201", "-t", "3", "-J");
+        double upBps = jsonNumber(up.out(), "end.sum_received.bits_per_second");
+        assertTrue(upBps > 0, up.out());
+        sh("wait");
+        sh("ip netns exec h iperf3 -s -1 -p 5201 > iperf-server2.txt &");
+        Thread.sleep(300);
+        KernelNetns.Result down = k.exec("iperf3", "-c", "10.88.0.2", "-p", "5201", "-t", "3", "-R", "-J");
+        double downBps = jsonNumber(down.out(), "end.sum_received.bits_per_second");
+        assertTrue(downBps > 0, down.out());
+        sh("wait");
+
+        Process server = k.spawn(tmp.resolve("kernel-iperf.txt"), "iperf3", "-s", "-1", "-p", "5202");
+        Thread.sleep(500);
+        List<String> client = sh("ip netns exec h iperf3 -c 10.77.0.1 -p 5202 -t 3 -P 2");
+        String text = String.join("\n", client);
+        assertTrue(text.contains("receiver") && text.contains("iperf Done."), text);
+        assertTrue(server.waitFor(30, TimeUnit.SECONDS), "kernel iperf3 -s -1 did not finish");
+        String kernelReport = Files.readString(tmp.resolve("kernel-iperf.txt"));
+        assertTrue(kernelReport.contains("receiver"), kernelReport);
+        System.out.printf("iperf3: kernel client -> netstack4j server %.1f Mbit/s, -R %.1f Mbit/s%n%s%n", upBps / 1e6, downBps / 1e6,
+                client.get(client.size() - 3));
+    }
+
+    @Test
+    void curlAndHttpServeFilesBothWays() throws Exception {
+        Files.createDirectories(tmp.resolve("www"));
+        Path served = randomFile("www/f.bin", 3 << 20, 5);
+        sh("ip netns exec h httpd www 8080 > httpd.log &");
+        Thread.sleep(300);
+        Path fetched = tmp.resolve("kernel-got.bin");
+        k.exec("curl", "-s", "-f", "-o", fetched.toString(), "http://10.88.0.2:8080/f.bin");
+        assertArrayEquals(sha256(served), sha256(fetched));
+        KernelNetns.Result missing = k.execAllowFailure("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://10.88.0.2:8080/nope");
+        assertEquals("404", missing.out().trim());
+
+        Files.createDirectories(tmp.resolve("kweb"));
+        Path kfile = randomFile("kweb/k.bin", 2 << 20, 6);
+        Process py = k.spawn(tmp.resolve("py.log"), "sh", "-c", "cd " + tmp.resolve("kweb") + " && exec python3 -m http.server 8000 --bind 10.77.0.1");
+        try {
+            Thread.sleep(1500);
+            sh("ip netns exec h curl -s -f -o n4j-got.bin http://10.77.0.1:8000/k.bin");
+            assertArrayEquals(sha256(kfile), sha256(tmp.resolve("n4j-got.bin")));
+        } finally {
+            py.destroy();
+        }
+    }
+
+    @Test
+    void synFloodFromTheKernelSideStillLetsAClientIn() throws Exception {
+        Assumptions.assumeTrue(KernelNetns.run(List.of("/usr/bin/python3", "-c", "import scapy")).exit() == 0,
+                "python3-scapy is not installed");
+        Files.createDirectories(tmp.resolve("www"));
+        Path served = randomFile("www/small.bin", 100_000, 7);
+        sh("ip netns exec h httpd www 8081 > httpd.log &");
+        Thread.sleep(300);
+        String flood = String.join("\n",
+                "import random, time",
+                "from scapy.all import IP, TCP, send, conf",
+                "conf.verb = 0",
+                "end = time.time() + 4",
+                "n = 0",
+                "while time.time() < end:",
+                "    pkts = [IP(src='10.77.0.%d' % random.randint(100, 250), dst='10.88.0.2')/TCP(sport=random.randint(1024, 65535), dport=8081, flags='S', seq=random.getrandbits(32)) for _ in range(100)]",
+                "    send(pkts)",
+                "    n += len(pkts)",
+                "print(n)");
+        Files.writeString(tmp.resolve("flood.py"), flood);
+        Process attacker = k.spawn(tmp.resolve("flood.out"), "/usr/bin/python3", tmp.resolve("flood.py").toString());
+        Thread.sleep(1500);
+        Path fetched = tmp.resolve("during-flood.bin");
+        k.exec("curl", "-s", "-f", "--max-time", "20", "-o", fetched.toString(), "http://10.88.0.2:8081/small.bin");
+        assertArrayEquals(sha256(served), sha256(fetched));
+        assertTrue(attacker.waitFor(60, TimeUnit.SECONDS));
+        long cookies = stack.loop().call(() -> stack.namespace("h").tcp().extMib().get(TcpExtMib.SyncookiesSent));
+        System.out.println("SYN flood: " + Files.readString(tmp.resolve("flood.out")).trim() + " SYNs sent, SyncookiesSent=" + cookies);
+        assertTrue(cookies > 0, "the SYN queue should have overflowed into SYN cookies");
+    }
 }
