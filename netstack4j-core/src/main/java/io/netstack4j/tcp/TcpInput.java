@@ -196,15 +196,18 @@ final class TcpInput {
         int payload = skb.endSeq - skb.seq - ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
         boolean hasData = payload > 0 || (flags & TcpHeader.FIN) != 0;
         if (hasData) {
-            if (sk.state.canReceive() && !((sk.shutdown & TcpSock.RCV_SHUTDOWN) != 0 && sk.orphan && payload > 0)) {
-                dataQueue(sk, skb, flags, payload);
-            } else if (payload > 0 && sk.orphan && (sk.state == TcpState.FIN_WAIT1 || sk.state == TcpState.FIN_WAIT2)) {
-                // tcp_rcv_state_process: data for a socket nobody will read again; abort (RFC 9293 3.10.7.4 seventh).
+            boolean newData = payload > 0 && TcpHeader.after(skb.seq + payload, sk.rcvNxt);
+            if (newData && sk.orphan && (sk.state == TcpState.FIN_WAIT1 || sk.state == TcpState.FIN_WAIT2)) {
+                // tcp_rcv_state_process: new data for a socket the application closed; nobody
+                // will read it, so abort (RFC 9293 3.10.7.4 seventh, Linux TCPAbortOnData).
                 tcp.extMib().inc(TcpExtMib.TCPAbortOnData);
                 tcp.output().sendActiveReset(sk);
                 reset(sk);
                 skb.free();
                 return;
+            }
+            if (sk.state.canReceive()) {
+                dataQueue(sk, skb, flags, payload);
             } else {
                 if (TcpHeader.before(skb.seq, sk.rcvNxt)) {
                     // A retransmission of data or FIN we already have: ACK it again at once.
@@ -475,6 +478,8 @@ final class TcpInput {
         }
         long now = sk.nowUs();
         sk.lastAckRecvUs = now;
+        // tcp_ack: an acceptable ACK shows the peer is alive, whatever its window (RFC 9293 3.8.6.1).
+        sk.probesOut = 0;
         int priorUna = sk.sndUna;
         int priorInFlight = sk.packetsInFlight();
         byte[] b = skb.array();

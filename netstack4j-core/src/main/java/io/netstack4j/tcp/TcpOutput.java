@@ -49,7 +49,13 @@ final class TcpOutput {
             if ((flags & TcpHeader.ACK_FLAG) != 0 && sk.sackOk) {
                 dsack = sk.dsackPending;
                 nsacks = Math.min(sk.numSacks + (dsack ? 1 : 0), sk.tsOk ? 3 : 4);
-                if (nsacks > 0) {
+                // The blocks must not push the datagram past the path MTU (tcp_current_mss
+                // leaves room for them; a segment cut earlier may have less).
+                int room = rt.mtu() - Ipv4Header.MIN_LEN - TcpHeader.MIN_LEN - optLen - dataLen - 4;
+                nsacks = Math.max(0, Math.min(nsacks, room / 8));
+                if (nsacks == 0) {
+                    dsack = false;
+                } else {
                     optLen += 4 + 8 * nsacks;
                 }
             }
@@ -208,9 +214,13 @@ final class TcpOutput {
 
     // ---- sending data ----
 
-    /** The largest payload of one segment now ({@code tcp_current_mss}). */
+    /**
+     * The largest payload of one segment now ({@code tcp_current_mss}): the MSS less the SACK
+     * blocks that ride on every segment while out-of-order data is held.
+     */
     static int currentMss(TcpSock sk) {
-        return Math.max(1, sk.mssCache);
+        int blocks = sk.sackOk ? Math.min(sk.numSacks + (sk.dsackPending ? 1 : 0), sk.tsOk ? 3 : 4) : 0;
+        return Math.max(1, sk.mssCache - (blocks > 0 ? 4 + 8 * blocks : 0));
     }
 
     /**
