@@ -193,7 +193,7 @@ final class TcpInput {
             default -> {
             }
         }
-        int payload = skb.endSeq - skb.seq - ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
+        int payload = skb.endSeq - skb.seq - ((flags & TcpHeader.FIN) != 0 ? 1 : 0) - ((flags & TcpHeader.SYN) != 0 ? 1 : 0);
         boolean hasData = payload > 0 || (flags & TcpHeader.FIN) != 0;
         if (hasData) {
             boolean newData = payload > 0 && TcpHeader.after(skb.seq + payload, sk.rcvNxt);
