@@ -61,6 +61,21 @@ ip -n h2 link set veth3 mtu 1400
 ip netns exec h1 ping -c 1 -M do -s 1472 10.2.0.2 || true
 ip -n h1 route get 10.2.0.2
 echo
+echo "== TCP across the router with 2% loss on r1's link to h2: iperf3 (its own protocol, so the"
+echo "== kernel's iperf3 could be either end) measures it; SACK and RACK-TLP repair the losses"
+tc -n r1 qdisc add dev veth2 root netem delay 5ms loss 2%
+ip netns exec h2 iperf3 -s -1 > /dev/null &
+sleep 0.2
+ip netns exec h1 iperf3 -c 10.2.0.2 -t 2
+wait
+echo
+echo "== An idle TCP connection as ss -ti shows it (the two nc stay up until the demo ends)"
+ip netns exec h2 nc -l 7000 > /dev/null &
+sleep 0.2
+ip netns exec h1 nc 10.2.0.2 7000 < /dev/null &
+sleep 0.5
+ip netns exec h1 ss -ti
+echo
 echo "== Counters: what the router did (nstat), and the device statistics of its lossy link"
 ip netns exec r1 nstat -a
 ip -n r1 -s link show veth2
