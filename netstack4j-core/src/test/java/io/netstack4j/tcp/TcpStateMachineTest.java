@@ -325,4 +325,39 @@ class TcpStateMachineTest {
             h.take();
         }
     }
+
+    @Test
+    void aNewSynWithAHigherSequenceNumberReusesATimeWaitPair() {
+        TcpSock l = h.h.tcp().open(null);
+        TcpCalls.bind(l, 0, PORT);
+        TcpCalls.listen(l, 8);
+        h.inject(PEER_PORT, PORT, SYN, PEER_ISN, 0, 65535, SegmentHarness.synOptions(PEER_TS, 0), 0);
+        Seg synAck = h.one();
+        h.inject(PEER_PORT, PORT, ACK_FLAG, PEER_ISN + 1, synAck.seq() + 1, 1024, SegmentHarness.ts(PEER_TS + 1, synAck.opt().tsVal), 0);
+        TcpSock c = TcpCalls.accept(l);
+        TcpCalls.close(c);
+        Seg fin = h.one();
+        h.inject(PEER_PORT, PORT, FIN | ACK_FLAG, PEER_ISN + 1, fin.seq() + 1, 1024, SegmentHarness.ts(PEER_TS + 2, fin.opt().tsVal), 0);
+        h.take();
+        assertEquals(TcpState.TIME_WAIT, h.h.tcp().sockets().stream().filter(i -> i.localPort() == PORT && i.remotePort() == PEER_PORT)
+                .findFirst().orElseThrow().state());
+        h.inject(PEER_PORT, PORT, SYN, PEER_ISN + 100_000, 0, 65535, SegmentHarness.synOptions(PEER_TS + 3, 0), 0);
+        Seg again = h.one();
+        assertEquals(SYN | ACK_FLAG, again.flags(), "the pair is reused for the new connection");
+        assertEquals(fin.seq() + 1 + 65535 + 2, again.seq(), "the new ISN lies above the old connection's sequence space");
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TWRecycled));
+    }
+
+    @Test
+    void theCongestionControlComesFromTheSysctlOrTheSocketOption() {
+        h.h.sysctls().set("net.ipv4.tcp_congestion_control", "reno");
+        TcpSock a = h.h.tcp().open(null);
+        assertEquals("reno", TcpCalls.congestion(a));
+        TcpCalls.setCongestion(a, "cubic");
+        assertEquals("cubic", TcpCalls.congestion(a));
+        NetException e = assertThrows(NetException.class, () -> TcpCalls.setCongestion(a, "vegas"));
+        assertEquals(Errno.ENOENT, e.errno());
+        assertThrows(NetException.class, () -> h.h.sysctls().set("net.ipv4.tcp_congestion_control", "bogus"));
+        assertEquals("reno cubic", h.h.sysctls().get("net.ipv4.tcp_available_congestion_control"));
+    }
 }
