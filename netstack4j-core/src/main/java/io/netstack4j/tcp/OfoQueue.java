@@ -33,7 +33,7 @@ final class OfoQueue {
     }
 
     /** Inserts {@code skb} (already charged), dropping bytes other segments hold; D-SACKs a full duplicate. */
-    void insert(TcpSock sk, PacketBuffer skb, boolean fin, TcpInput input) {
+    void insert(TcpSock sk, PacketBuffer skb, boolean fin, TcpData input) {
         int seq = skb.seq;
         int end = skb.endSeq;
         if (fin) {
@@ -103,7 +103,7 @@ final class OfoQueue {
     }
 
     /** {@code tcp_ofo_queue}: moves segments that became in-order to the receive queue. */
-    void drainInOrder(TcpSock sk, TcpInput input) {
+    void drainInOrder(TcpSock sk, TcpData input) {
         while (!segs.isEmpty()) {
             PacketBuffer s = segs.get(0);
             if (TcpHeader.after(s.seq, sk.rcvNxt)) {

@@ -13,23 +13,32 @@ import io.netstack4j.wire.TcpOptions;
  * RFC 5961 protections ({@code tcp_validate_incoming}), PAWS (RFC 7323 5), ACK processing
  * ({@code tcp_ack}, {@code tcp_clean_rtx_queue}, RTT estimation per RFC 6298), data queueing
  * with the out-of-order queue and SACK blocks ({@code tcp_data_queue}), FIN handling and the
- * delayed-ACK decision. Loss recovery lives in {@link TcpRecovery}. Loop thread only.
+ * delayed-ACK decision. ACK processing is {@link TcpAck}, data and FIN {@link TcpData}, loss
+ * recovery {@link TcpRecovery}. Loop thread only.
  */
 final class TcpInput {
 
     private final Tcp tcp;
     private final TcpRecovery recovery;
+    private final TcpAck acks;
+    private final TcpData data;
 
     TcpInput(Tcp tcp) {
         this.tcp = tcp;
         this.recovery = new TcpRecovery(tcp);
+        this.acks = new TcpAck(tcp, this, recovery);
+        this.data = new TcpData(tcp, this);
     }
 
     TcpRecovery recovery() {
         return recovery;
     }
 
-    private void drop(PacketBuffer skb, DropReason reason) {
+    TcpData data() {
+        return data;
+    }
+
+    void drop(PacketBuffer skb, DropReason reason) {
         tcp.count(reason);
         skb.free();
     }
@@ -162,7 +171,7 @@ final class TcpInput {
             }
             establish(sk, skb, opt);
         }
-        if (!ack(sk, skb, opt, flags, ack)) {
+        if (!acks.ack(sk, skb, opt, flags, ack)) {
             return;
         }
         switch (sk.state) {
@@ -207,7 +216,7 @@ final class TcpInput {
                 return;
             }
             if (sk.state.canReceive()) {
-                dataQueue(sk, skb, flags, payload);
+                data.dataQueue(sk, skb, flags, payload);
             } else {
                 if (TcpHeader.before(skb.seq, sk.rcvNxt)) {
                     // A retransmission of data or FIN we already have: ACK it again at once.
@@ -221,7 +230,7 @@ final class TcpInput {
         }
         if (sk.state != TcpState.CLOSE) {
             tcp.output().writeXmit(sk);
-            ackSndCheck(sk);
+            data.ackSndCheck(sk);
         }
     }
 
@@ -361,7 +370,7 @@ final class TcpInput {
         sk.sndWnd = TcpHeader.window(b, th);
         applySynOptions(sk, opt);
         if (hasAck) {
-            ack(sk, skb, opt, flags, ack);
+            acks.ack(sk, skb, opt, flags, ack);
             setState(sk, TcpState.ESTABLISHED);
             initTransfer(sk);
             sk.lastRecvUs = sk.nowUs();
@@ -447,7 +456,7 @@ final class TcpInput {
         sk.maxWindow = Math.max(sk.maxWindow, sk.sndWnd);
         if (sk.synackSentUs != 0) {
             // tcp_synack_rtt_meas: the handshake gives the first RTT sample (Karn: only if not retransmitted).
-            rttEstimator(sk, sk.nowUs() - sk.synackSentUs);
+            acks.rttEstimator(sk, sk.nowUs() - sk.synackSentUs);
         }
         initTransfer(sk);
         sk.wake();
@@ -455,434 +464,6 @@ final class TcpInput {
             // The listener's sk_data_ready: a connection is ready to accept.
             sk.parent.wake();
         }
-    }
-
-    // ---- ACK processing ----
-
-    /**
-     * {@code tcp_ack}: RFC 9293 3.10.7.4 fifth. An ACK of unsent data is answered and dropped; an
-     * ACK older than the window allows draws a challenge ACK (RFC 5961 5.2). Otherwise updates
-     * the send window, the SACK scoreboard, removes what was ACKed, samples RTT and runs loss
-     * recovery and congestion control. Returns false when the segment was consumed.
-     */
-    boolean ack(TcpSock sk, PacketBuffer skb, TcpOptions opt, int flags, int ack) {
-        if (TcpHeader.after(ack, sk.sndNxt)) {
-            challengeAck(sk);
-            drop(skb, DropReason.TCP_ACK_UNSENT_DATA);
-            return false;
-        }
-        if (TcpHeader.before(ack, sk.sndUna - sk.maxWindow)) {
-            challengeAck(sk);
-            drop(skb, DropReason.TCP_TOO_OLD_ACK);
-            return false;
-        }
-        long now = sk.nowUs();
-        sk.lastAckRecvUs = now;
-        // tcp_ack: an acceptable ACK shows the peer is alive, whatever its window (RFC 9293 3.8.6.1).
-        sk.probesOut = 0;
-        int priorUna = sk.sndUna;
-        int priorInFlight = sk.packetsInFlight();
-        byte[] b = skb.array();
-        int th = skb.transportHeader();
-        int nwin = TcpHeader.window(b, th);
-        if ((flags & TcpHeader.SYN) == 0) {
-            nwin <<= sk.sndWscale;
-        }
-        // tcp_ack_update_window (RFC 9293 3.10.7.4: SND.WL1/SND.WL2 rule).
-        if (TcpHeader.after(ack, priorUna) || TcpHeader.after(skb.seq, sk.sndWl1) || skb.seq == sk.sndWl1 && nwin > sk.sndWnd) {
-            boolean wasZero = sk.sndWnd == 0;
-            sk.sndWnd = nwin;
-            sk.sndWl1 = skb.seq;
-            sk.maxWindow = Math.max(sk.maxWindow, nwin);
-            if (wasZero && nwin > 0) {
-                sk.probesOut = 0;
-                sk.backoff = 0;
-            }
-        }
-        int newlySacked = 0;
-        boolean dsack = false;
-        if (opt.numSacks > 0 && sk.sackOk) {
-            int r = recovery.sacktag(sk, opt, ack);
-            newlySacked = r & 0xffff;
-            dsack = (r & TcpRecovery.FLAG_DSACK) != 0;
-        }
-        if (sk.tsOk && opt.sawTstamp && opt.tsEcr != 0) {
-            rcvRttMeasureTs(sk, opt);
-        }
-        int ackedPkts = 0;
-        long rttUs = -1;
-        if (TcpHeader.after(ack, priorUna)) {
-            long r = cleanRtxQueue(sk, ack, opt);
-            ackedPkts = (int) (r & 0xffffffffL);
-            rttUs = r >> 32;
-            int dataAcked = ack - priorUna;
-            sk.bytesAcked += dataAcked;
-            sk.sndUna = ack;
-            sk.sendQueue.releaseTo(ack);
-            sk.backoff = 0;
-            sk.retransmits = 0;
-            sk.probesOut = 0;
-            if (sk.retransOut == 0) {
-                sk.retransStampUs = 0;
-            }
-            if (sk.tlpPending && !TcpHeader.before(ack, sk.tlpHighSeq)) {
-                sk.tlpPending = false;
-            }
-            sndbufExpand(sk);
-            sk.wake();
-        } else if (sk.sndUna == ack && skb.seq == skb.endSeq && nwin == sk.sndWnd && sk.packetsOut > 0
-                && (flags & (TcpHeader.SYN | TcpHeader.FIN)) == 0) {
-            sk.dupAcks++;
-        }
-        if (rttUs >= 0) {
-            rttEstimator(sk, rttUs);
-        }
-        sk.delivered += ackedPkts + newlySacked;
-        recovery.onAck(sk, priorUna, ack, ackedPkts, newlySacked, priorInFlight, dsack, opt, rttUs);
-        if (sk.packetsOut == 0) {
-            if (sk.pending != TcpSock.TIMER_PROBE0) {
-                tcp.timers().clearXmitTimer(sk);
-            }
-            sk.dupAcks = 0;
-        } else if (ackedPkts > 0) {
-            tcp.timers().resetRetransmitTimer(sk);
-            tcp.timers().armAfterSend(sk);
-        }
-        return true;
-    }
-
-    /**
-     * {@code tcp_new_space} + {@code tcp_sndbuf_expand} (send-buffer autotuning, {@code tcp_wmem}):
-     * unless the application fixed SO_SNDBUF, the buffer grows to hold two congestion windows
-     * (counting per-segment overhead), so the sender is never limited by its own buffer, up to
-     * {@code tcp_wmem[2]}.
-     */
-    private void sndbufExpand(TcpSock sk) {
-        if (sk.userSndbuf || sk.caState != TcpCongestionOps.CaState.OPEN) {
-            return;
-        }
-        long need = 2L * Math.max(sk.cw.sndCwnd, sk.reordering + 1) * (sk.mssCache + SockMem.SKB_OVERHEAD);
-        if (need > sk.sndbuf) {
-            sk.sndbuf = (int) Math.min(need, tcp.wmem[2]);
-        }
-    }
-
-    /**
-     * {@code tcp_clean_rtx_queue}: drops the records ACKed up to {@code ack}, trimming a partly
-     * ACKed head. The RTT sample comes from the newest segment never retransmitted (Karn), or
-     * from the echoed timestamp (RFC 7323 4.1). Returns (rttUs << 32) | packets ACKed, rttUs -1
-     * when there is no sample.
-     */
-    private long cleanRtxQueue(TcpSock sk, int ack, TcpOptions opt) {
-        long now = sk.nowUs();
-        int acked = 0;
-        long seqRtt = -1;
-        boolean everRetrans = false;
-        while (!sk.rtx.isEmpty()) {
-            TxSeg s = sk.rtx.first();
-            if (TcpHeader.after(s.endSeq, ack)) {
-                if (TcpHeader.after(ack, s.seq)) {
-                    // tcp_trim_head: part of the segment arrived.
-                    s.seq = ack;
-                    s.tcpFlags &= ~TcpHeader.SYN;
-                }
-                break;
-            }
-            if ((s.sacked & TxSeg.EVER_RETRANS) != 0) {
-                everRetrans = true;
-            } else {
-                seqRtt = now - s.xmitUs;
-            }
-            if ((s.sacked & TxSeg.SACKED) != 0) {
-                sk.sackedOut--;
-            } else {
-                if ((s.sacked & TxSeg.EVER_RETRANS) == 0 && sk.highSacked != 0 && TcpHeader.before(s.endSeq, sk.highSacked)) {
-                    // tcp_check_sack_reordering: an original transmission arrived after later data was SACKed.
-                    if (!sk.reordSeen) {
-                        tcp.extMib().inc(TcpExtMib.TCPSACKReorder);
-                    }
-                    sk.reordSeen = true;
-                    sk.reordSeenCount++;
-                }
-                recovery.rackAdvance(sk, s);
-                recovery.rateDelivered(sk, s);
-            }
-            if ((s.sacked & TxSeg.LOST) != 0) {
-                sk.lostOut--;
-            }
-            if ((s.sacked & TxSeg.RETRANS) != 0) {
-                sk.retransOut--;
-            }
-            sk.packetsOut--;
-            acked++;
-            sk.rtx.removeFirst();
-        }
-        if (seqRtt < 0 && everRetrans && sk.tsOk && opt.sawTstamp && opt.tsEcr != 0) {
-            seqRtt = (long) (sk.tsNow() - opt.tsEcr) * 1000;
-            if (seqRtt < 0) {
-                seqRtt = -1;
-            }
-        }
-        if (acked > 0 && sk.retransStampUs != 0 && !everRetrans) {
-            sk.retransStampUs = 0;
-        }
-        return (seqRtt << 32) | (acked & 0xffffffffL);
-    }
-
-    /**
-     * {@code tcp_rtt_estimator} and {@code tcp_set_rto} (RFC 6298 2): SRTT and RTTVAR with gains
-     * 1/8 and 1/4, RTO = SRTT + max(4 RTTVAR, rto_min) and at most 120 s.
-     */
-    void rttEstimator(TcpSock sk, long mUs) {
-        if (mUs <= 0) {
-            mUs = 1;
-        }
-        long now = sk.nowUs();
-        if (sk.minRttUs == 0 || mUs <= sk.minRttUs || now - sk.minRttStampUs > 300_000_000L) {
-            sk.minRttUs = mUs;
-            sk.minRttStampUs = now;
-        }
-        if (sk.srttUs8 == 0) {
-            sk.srttUs8 = mUs << 3;
-            sk.mdevUs = mUs / 2;
-            sk.rttvarUs = sk.mdevUs;
-        } else {
-            long srtt = sk.srttUs8;
-            long err = mUs - (srtt >> 3);
-            srtt += err;
-            sk.srttUs8 = srtt;
-            long abs = Math.abs(err);
-            sk.mdevUs += (abs - sk.mdevUs) >> 2;
-            sk.rttvarUs = sk.mdevUs;
-        }
-        long rto = (sk.srttUs8 >> 3) + Math.max(4 * (sk.rttvarUs), Tcp.RTO_MIN_US);
-        sk.rtoUs = Math.min(rto, Tcp.RTO_MAX_US);
-        sk.cw.srttUs = sk.srttUs8 >> 3;
-        sk.cw.minRttUs = sk.minRttUs;
-    }
-
-    /** {@code tcp_rcv_rtt_measure_ts}: the receiver's RTT estimate for autotuning, from echoed timestamps. */
-    private static void rcvRttMeasureTs(TcpSock sk, TcpOptions opt) {
-        int delta = sk.tsNow() - opt.tsEcr;
-        if (delta >= 0 && delta < 60_000) {
-            int us = Math.max(1, delta) * 1000;
-            sk.rcvRttEstUs = sk.rcvRttEstUs == 0 ? us : Math.min(sk.rcvRttEstUs, us) * 7 / 8 + us / 8;
-        }
-    }
-
-    // ---- data ----
-
-    /**
-     * {@code tcp_data_queue}: in-order data goes to the receive queue (pulling any out-of-order
-     * segments it makes contiguous); duplicates are D-SACKed (RFC 2883) and ACKed at once; data
-     * after a gap goes to the out-of-order queue and is ACKed at once with SACK blocks
-     * (RFC 5681 4.2). Memory beyond the receive buffer is refused. Takes ownership.
-     */
-    private void dataQueue(TcpSock sk, PacketBuffer skb, int flags, int payload) {
-        int th = skb.transportHeader();
-        int hl = TcpHeader.headerLength(skb.array(), th);
-        skb.pull(hl);
-        skb.trim(payload);
-        skb.dst = null;
-        boolean fin = (flags & TcpHeader.FIN) != 0;
-        int seq = skb.seq;
-        int end = seq + payload;
-        sk.lastRecvUs = sk.nowUs();
-        if (payload > 0) {
-            sk.dataSegsIn++;
-            sk.rcvMss = Math.max(Math.min(payload, sk.advmss), Math.min(sk.rcvMss, payload == sk.rcvMss ? payload : sk.rcvMss));
-        }
-        if (seq == sk.rcvNxt) {
-            if (payload > 0 && Math.max(0, sk.rcvWup + sk.rcvWnd - sk.rcvNxt) == 0) {
-                tcp.output().sendAck(sk);
-                drop(skb, DropReason.TCP_ZEROWINDOW);
-                return;
-            }
-            if (payload > 0 && !rmemSchedule(sk, skb)) {
-                tcp.extMib().inc(TcpExtMib.TCPRcvQDrop);
-                sk.ackPending = true;
-                drop(skb, DropReason.SOCKET_RCVBUFF);
-                return;
-            }
-            sk.rcvNxt = end;
-            sk.bytesReceived += payload;
-            if (payload > 0) {
-                queueRcv(sk, skb);
-            } else {
-                skb.free();
-            }
-            if (fin) {
-                sk.rcvNxt++;
-                fin(sk);
-            }
-            if (!sk.ofo.isEmpty()) {
-                sk.ofo.drainInOrder(sk, this);
-                sk.ackPending = true;
-                sk.quickAcks = Math.max(sk.quickAcks, 1);
-            }
-            sk.ofo.updateSackBlocks(sk);
-            eventDataRecv(sk, payload);
-            sk.wake();
-            return;
-        }
-        if (!TcpHeader.after(end, sk.rcvNxt) && !(fin && end == sk.rcvNxt && !sk.finReceived())) {
-            // A retransmission of what we have: D-SACK it and ACK now (tcp_dsack_set).
-            tcp.extMib().inc(TcpExtMib.DelayedACKLost);
-            dsackSet(sk, seq, end);
-            enterQuickack(sk);
-            tcp.output().sendAck(sk);
-            drop(skb, DropReason.TCP_OLD_DATA);
-            return;
-        }
-        if (TcpHeader.before(seq, sk.rcvNxt)) {
-            // Partly new: D-SACK the old part and keep the rest.
-            dsackSet(sk, seq, sk.rcvNxt);
-            int old = sk.rcvNxt - seq;
-            skb.pull(old);
-            skb.seq = sk.rcvNxt;
-            if (!rmemSchedule(sk, skb)) {
-                drop(skb, DropReason.SOCKET_RCVBUFF);
-                return;
-            }
-            sk.rcvNxt = end;
-            sk.bytesReceived += end - skb.seq;
-            queueRcv(sk, skb);
-            if (fin) {
-                sk.rcvNxt++;
-                fin(sk);
-            }
-            if (!sk.ofo.isEmpty()) {
-                sk.ofo.drainInOrder(sk, this);
-            }
-            sk.ofo.updateSackBlocks(sk);
-            eventDataRecv(sk, payload);
-            sk.wake();
-            return;
-        }
-        if (TcpHeader.after(seq, sk.rcvNxt + Math.max(0, sk.rcvWup + sk.rcvWnd - sk.rcvNxt))) {
-            tcp.output().sendAck(sk);
-            drop(skb, DropReason.TCP_OVERWINDOW);
-            return;
-        }
-        // tcp_data_queue_ofo.
-        sk.rcvOooPack++;
-        skb.endSeq = end;
-        if (!rmemSchedule(sk, skb)) {
-            tcp.extMib().inc(TcpExtMib.TCPOFODrop);
-            drop(skb, DropReason.TCP_OFO_DROP);
-            tcp.output().sendAck(sk);
-            return;
-        }
-        tcp.extMib().inc(TcpExtMib.TCPOFOQueue);
-        sk.ofo.insert(sk, skb, fin, this);
-        enterQuickack(sk);
-        tcp.output().sendAck(sk);
-    }
-
-    /** Queues in-order payload for the reader. */
-    void queueRcv(TcpSock sk, PacketBuffer skb) {
-        sk.receiveQueue.addLast(skb);
-    }
-
-    /** D-SACK block to report with the next ACK ({@code tcp_dsack_set}). */
-    void dsackSet(TcpSock sk, int start, int end) {
-        if (!sk.sackOk || tcp.dsack == 0) {
-            return;
-        }
-        tcp.extMib().inc(TcpHeader.before(start, sk.rcvNxt) ? TcpExtMib.TCPDSACKOldSent : TcpExtMib.TCPDSACKOfoSent);
-        sk.dsackPending = true;
-        sk.dsackStart = start;
-        sk.dsackEnd = end;
-    }
-
-    /**
-     * {@code tcp_try_rmem_schedule}: charges the buffer to the receive memory; when that would
-     * pass the receive buffer, prunes the out-of-order queue first ({@code tcp_prune_ofo_queue})
-     * and refuses if still over.
-     */
-    boolean rmemSchedule(TcpSock sk, PacketBuffer skb) {
-        int size = SockMem.truesize(skb);
-        if (sk.rmemAlloc + size > sk.rcvbuf) {
-            tcp.extMib().inc(TcpExtMib.PruneCalled);
-            sk.ofo.prune(sk, size, tcp);
-            if (sk.rmemAlloc + size > sk.rcvbuf) {
-                return false;
-            }
-        }
-        sk.rmemAlloc += size;
-        return true;
-    }
-
-    private void enterQuickack(TcpSock sk) {
-        sk.quickAcks = Math.max(sk.quickAcks, 2);
-        sk.pingpong = false;
-        sk.atoUs = Tcp.ATO_MIN_US;
-    }
-
-    /** {@code tcp_event_data_recv}: the delayed-ACK clock (ato) follows the gaps between arrivals. */
-    private void eventDataRecv(TcpSock sk, int payload) {
-        long now = sk.nowUs();
-        if (sk.lrcvtimeUs == 0) {
-            sk.atoUs = Tcp.ATO_MIN_US;
-        } else {
-            long m = now - sk.lrcvtimeUs;
-            if (m <= Tcp.ATO_MIN_US / 2) {
-                sk.atoUs = (sk.atoUs >> 1) + Tcp.ATO_MIN_US / 2;
-            } else if (m < sk.atoUs) {
-                sk.atoUs = Math.min((sk.atoUs >> 1) + m, sk.rtoUs);
-            }
-        }
-        sk.lrcvtimeUs = now;
-        if (payload > 0) {
-            sk.segsSinceAck++;
-            sk.ackPending = true;
-        }
-    }
-
-    /**
-     * {@code __tcp_ack_snd_check}: ACK now when more than one full segment is unacknowledged
-     * (RFC 5681 4.2 "at least every second full-sized segment"), in quick-ack mode, or when
-     * out-of-order data is held; otherwise delay it.
-     */
-    void ackSndCheck(TcpSock sk) {
-        if (!sk.ackPending) {
-            return;
-        }
-        boolean now = sk.rcvNxt - sk.rcvWup > sk.rcvMss && Math.max(0, sk.rcvWup + sk.rcvWnd - sk.rcvNxt) <= sk.rcvWnd
-                || sk.quickAcks > 0 && !sk.pingpong || !sk.ofo.isEmpty() || sk.segsSinceAck >= 2;
-        if (now) {
-            tcp.output().sendAck(sk);
-        } else {
-            tcp.output().sendDelayedAck(sk);
-        }
-    }
-
-    /**
-     * {@code tcp_fin}: RFC 9293 3.10.7.4 eighth. ESTABLISHED goes to CLOSE_WAIT, FIN_WAIT1 to
-     * CLOSING, FIN_WAIT2 to TIME_WAIT; the reader sees end of stream.
-     */
-    void fin(TcpSock sk) {
-        sk.shutdown |= TcpSock.RCV_SHUTDOWN;
-        sk.recvShutdownSeen = true;
-        sk.ackPending = true;
-        switch (sk.state) {
-            case ESTABLISHED -> {
-                setState(sk, TcpState.CLOSE_WAIT);
-                sk.pingpong = true;
-            }
-            case FIN_WAIT1 -> {
-                setState(sk, TcpState.CLOSING);
-                tcp.output().sendAck(sk);
-            }
-            case FIN_WAIT2 -> {
-                tcp.output().sendAck(sk);
-                tcp.minisocks().timeWait(sk, TcpState.TIME_WAIT, 0);
-            }
-            default -> {
-            }
-        }
-        sk.ofo.purge(sk);
-        sk.wake();
     }
 
     /**

@@ -1,0 +1,242 @@
+package io.netstack4j.tcp;
+
+import io.netstack4j.core.DropReason;
+import io.netstack4j.core.PacketBuffer;
+import io.netstack4j.core.SockMem;
+import io.netstack4j.wire.TcpHeader;
+
+/**
+ * Receiving data and FIN ({@code tcp_data_queue}, {@code tcp_data_queue_ofo}, {@code tcp_fin},
+ * {@code __tcp_ack_snd_check} in {@code tcp_input.c}): in-order data to the receive queue,
+ * out-of-order data to the {@link OfoQueue} with SACK blocks, duplicates D-SACKed (RFC 2883),
+ * receive-memory limits, the delayed-ACK decision (RFC 5681 4.2, quick-ack mode) and the state
+ * changes a FIN makes. Loop thread only.
+ */
+final class TcpData {
+
+    private final Tcp tcp;
+    private final TcpInput input;
+
+    TcpData(Tcp tcp, TcpInput input) {
+        this.tcp = tcp;
+        this.input = input;
+    }
+
+    private void drop(PacketBuffer skb, DropReason reason) {
+        input.drop(skb, reason);
+    }
+
+    /**
+     * {@code tcp_data_queue}: in-order data goes to the receive queue (pulling any out-of-order
+     * segments it makes contiguous); duplicates are D-SACKed (RFC 2883) and ACKed at once; data
+     * after a gap goes to the out-of-order queue and is ACKed at once with SACK blocks
+     * (RFC 5681 4.2). Memory beyond the receive buffer is refused. Takes ownership.
+     */
+    void dataQueue(TcpSock sk, PacketBuffer skb, int flags, int payload) {
+        int th = skb.transportHeader();
+        int hl = TcpHeader.headerLength(skb.array(), th);
+        skb.pull(hl);
+        skb.trim(payload);
+        skb.dst = null;
+        boolean fin = (flags & TcpHeader.FIN) != 0;
+        int seq = skb.seq;
+        int end = seq + payload;
+        sk.lastRecvUs = sk.nowUs();
+        if (payload > 0) {
+            sk.dataSegsIn++;
+            sk.rcvMss = Math.max(Math.min(payload, sk.advmss), Math.min(sk.rcvMss, payload == sk.rcvMss ? payload : sk.rcvMss));
+        }
+        if (seq == sk.rcvNxt) {
+            if (payload > 0 && Math.max(0, sk.rcvWup + sk.rcvWnd - sk.rcvNxt) == 0) {
+                tcp.output().sendAck(sk);
+                drop(skb, DropReason.TCP_ZEROWINDOW);
+                return;
+            }
+            if (payload > 0 && !rmemSchedule(sk, skb)) {
+                tcp.extMib().inc(TcpExtMib.TCPRcvQDrop);
+                sk.ackPending = true;
+                drop(skb, DropReason.SOCKET_RCVBUFF);
+                return;
+            }
+            sk.rcvNxt = end;
+            sk.bytesReceived += payload;
+            if (payload > 0) {
+                queueRcv(sk, skb);
+            } else {
+                skb.free();
+            }
+            if (fin) {
+                sk.rcvNxt++;
+                fin(sk);
+            }
+            if (!sk.ofo.isEmpty()) {
+                sk.ofo.drainInOrder(sk, this);
+                sk.ackPending = true;
+                sk.quickAcks = Math.max(sk.quickAcks, 1);
+            }
+            sk.ofo.updateSackBlocks(sk);
+            eventDataRecv(sk, payload);
+            sk.wake();
+            return;
+        }
+        if (!TcpHeader.after(end, sk.rcvNxt) && !(fin && end == sk.rcvNxt && !sk.finReceived())) {
+            // A retransmission of what we have: D-SACK it and ACK now (tcp_dsack_set).
+            tcp.extMib().inc(TcpExtMib.DelayedACKLost);
+            dsackSet(sk, seq, end);
+            enterQuickack(sk);
+            tcp.output().sendAck(sk);
+            drop(skb, DropReason.TCP_OLD_DATA);
+            return;
+        }
+        if (TcpHeader.before(seq, sk.rcvNxt)) {
+            // Partly new: D-SACK the old part and keep the rest.
+            dsackSet(sk, seq, sk.rcvNxt);
+            int old = sk.rcvNxt - seq;
+            skb.pull(old);
+            skb.seq = sk.rcvNxt;
+            if (!rmemSchedule(sk, skb)) {
+                drop(skb, DropReason.SOCKET_RCVBUFF);
+                return;
+            }
+            sk.rcvNxt = end;
+            sk.bytesReceived += end - skb.seq;
+            queueRcv(sk, skb);
+            if (fin) {
+                sk.rcvNxt++;
+                fin(sk);
+            }
+            if (!sk.ofo.isEmpty()) {
+                sk.ofo.drainInOrder(sk, this);
+            }
+            sk.ofo.updateSackBlocks(sk);
+            eventDataRecv(sk, payload);
+            sk.wake();
+            return;
+        }
+        if (TcpHeader.after(seq, sk.rcvNxt + Math.max(0, sk.rcvWup + sk.rcvWnd - sk.rcvNxt))) {
+            tcp.output().sendAck(sk);
+            drop(skb, DropReason.TCP_OVERWINDOW);
+            return;
+        }
+        // tcp_data_queue_ofo.
+        sk.rcvOooPack++;
+        skb.endSeq = end;
+        if (!rmemSchedule(sk, skb)) {
+            tcp.extMib().inc(TcpExtMib.TCPOFODrop);
+            drop(skb, DropReason.TCP_OFO_DROP);
+            tcp.output().sendAck(sk);
+            return;
+        }
+        tcp.extMib().inc(TcpExtMib.TCPOFOQueue);
+        sk.ofo.insert(sk, skb, fin, this);
+        enterQuickack(sk);
+        tcp.output().sendAck(sk);
+    }
+
+    /** Queues in-order payload for the reader. */
+    void queueRcv(TcpSock sk, PacketBuffer skb) {
+        sk.receiveQueue.addLast(skb);
+    }
+
+    /** D-SACK block to report with the next ACK ({@code tcp_dsack_set}). */
+    void dsackSet(TcpSock sk, int start, int end) {
+        if (!sk.sackOk || tcp.dsack == 0) {
+            return;
+        }
+        tcp.extMib().inc(TcpHeader.before(start, sk.rcvNxt) ? TcpExtMib.TCPDSACKOldSent : TcpExtMib.TCPDSACKOfoSent);
+        sk.dsackPending = true;
+        sk.dsackStart = start;
+        sk.dsackEnd = end;
+    }
+
+    /**
+     * {@code tcp_try_rmem_schedule}: charges the buffer to the receive memory; when that would
+     * pass the receive buffer, prunes the out-of-order queue first ({@code tcp_prune_ofo_queue})
+     * and refuses if still over.
+     */
+    boolean rmemSchedule(TcpSock sk, PacketBuffer skb) {
+        int size = SockMem.truesize(skb);
+        if (sk.rmemAlloc + size > sk.rcvbuf) {
+            tcp.extMib().inc(TcpExtMib.PruneCalled);
+            sk.ofo.prune(sk, size, tcp);
+            if (sk.rmemAlloc + size > sk.rcvbuf) {
+                return false;
+            }
+        }
+        sk.rmemAlloc += size;
+        return true;
+    }
+
+    private void enterQuickack(TcpSock sk) {
+        sk.quickAcks = Math.max(sk.quickAcks, 2);
+        sk.pingpong = false;
+        sk.atoUs = Tcp.ATO_MIN_US;
+    }
+
+    /** {@code tcp_event_data_recv}: the delayed-ACK clock (ato) follows the gaps between arrivals. */
+    private void eventDataRecv(TcpSock sk, int payload) {
+        long now = sk.nowUs();
+        if (sk.lrcvtimeUs == 0) {
+            sk.atoUs = Tcp.ATO_MIN_US;
+        } else {
+            long m = now - sk.lrcvtimeUs;
+            if (m <= Tcp.ATO_MIN_US / 2) {
+                sk.atoUs = (sk.atoUs >> 1) + Tcp.ATO_MIN_US / 2;
+            } else if (m < sk.atoUs) {
+                sk.atoUs = Math.min((sk.atoUs >> 1) + m, sk.rtoUs);
+            }
+        }
+        sk.lrcvtimeUs = now;
+        if (payload > 0) {
+            sk.segsSinceAck++;
+            sk.ackPending = true;
+        }
+    }
+
+    /**
+     * {@code __tcp_ack_snd_check}: ACK now when more than one full segment is unacknowledged
+     * (RFC 5681 4.2 "at least every second full-sized segment"), in quick-ack mode, or when
+     * out-of-order data is held; otherwise delay it.
+     */
+    void ackSndCheck(TcpSock sk) {
+        if (!sk.ackPending) {
+            return;
+        }
+        boolean now = sk.rcvNxt - sk.rcvWup > sk.rcvMss && Math.max(0, sk.rcvWup + sk.rcvWnd - sk.rcvNxt) <= sk.rcvWnd
+                || sk.quickAcks > 0 && !sk.pingpong || !sk.ofo.isEmpty() || sk.segsSinceAck >= 2;
+        if (now) {
+            tcp.output().sendAck(sk);
+        } else {
+            tcp.output().sendDelayedAck(sk);
+        }
+    }
+
+    /**
+     * {@code tcp_fin}: RFC 9293 3.10.7.4 eighth. ESTABLISHED goes to CLOSE_WAIT, FIN_WAIT1 to
+     * CLOSING, FIN_WAIT2 to TIME_WAIT; the reader sees end of stream.
+     */
+    void fin(TcpSock sk) {
+        sk.shutdown |= TcpSock.RCV_SHUTDOWN;
+        sk.recvShutdownSeen = true;
+        sk.ackPending = true;
+        switch (sk.state) {
+            case ESTABLISHED -> {
+                input.setState(sk, TcpState.CLOSE_WAIT);
+                sk.pingpong = true;
+            }
+            case FIN_WAIT1 -> {
+                input.setState(sk, TcpState.CLOSING);
+                tcp.output().sendAck(sk);
+            }
+            case FIN_WAIT2 -> {
+                tcp.output().sendAck(sk);
+                tcp.minisocks().timeWait(sk, TcpState.TIME_WAIT, 0);
+            }
+            default -> {
+            }
+        }
+        sk.ofo.purge(sk);
+        sk.wake();
+    }
+
+}
