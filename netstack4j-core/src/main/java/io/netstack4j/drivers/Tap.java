@@ -189,13 +189,8 @@ public final class Tap extends NetDevice {
                 // Ring full: leave the frames in the kernel's queue (its txqueuelen), as a NIC
                 // whose ring is full backs up into the wire, rather than reading and dropping
                 // them; the loop is told, and the reader waits a little for space.
-                if (published && interruptPending.compareAndSet(false, true)) {
-                    NetLoop loop = loop();
-                    if (loop != null) {
-                        loop.execute(interrupt);
-                    } else {
-                        interruptPending.set(false);
-                    }
+                if (published) {
+                    raiseInterrupt();
                 }
                 published = false;
                 java.util.concurrent.locks.LockSupport.parkNanos(20_000);
@@ -213,7 +208,14 @@ public final class Tap extends NetDevice {
             tail = t + 1;
             published = true;
         }
-        if (published && interruptPending.compareAndSet(false, true)) {
+        if (published) {
+            raiseInterrupt();
+        }
+    }
+
+    /** Tells the loop, once per burst, that the ring has frames (the "interrupt"). */
+    private void raiseInterrupt() {
+        if (interruptPending.compareAndSet(false, true)) {
             NetLoop loop = loop();
             if (loop != null) {
                 loop.execute(interrupt);
