@@ -72,4 +72,51 @@ class TcpSocketTest {
             assertArrayEquals(TcpPair.sha256(data, 0, data.length), TcpPair.sha256(got, 0, got.length));
         }
     }
+
+    @Test
+    void nonBlockingConnectReadAndWriteReportReadiness() throws Exception {
+        try (TcpPair p = new TcpPair(4); TcpListener l = TcpListener.listen(p.b, TcpPair.B, 5000, 16)) {
+            TcpSocket c = TcpSocket.open(p.a);
+            c.configureBlocking(false);
+            NetException e = assertThrows(NetException.class, () -> c.connect(TcpPair.B, 5000));
+            assertEquals(Errno.EINPROGRESS, e.errno());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((c.readyOps() & TcpSocket.POLLOUT) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals(TcpState.ESTABLISHED, c.state());
+            NetException again = assertThrows(NetException.class, () -> c.read(new byte[10], 0, 10));
+            assertEquals(Errno.EAGAIN, again.errno(), "nothing to read yet");
+            assertEquals(0, c.readyOps() & TcpSocket.POLLIN);
+            try (TcpSocket s = l.accept()) {
+                s.getOutputStream().write("ping".getBytes());
+                while ((c.readyOps() & TcpSocket.POLLIN) == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                byte[] buf = new byte[16];
+                assertEquals(4, c.read(buf, 0, buf.length));
+                assertEquals("ping", new String(buf, 0, 4));
+                s.close();
+                while ((c.readyOps() & TcpSocket.POLLIN) == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertEquals(-1, c.read(buf, 0, buf.length), "end of stream after the peer's FIN");
+            }
+            c.close();
+        }
+    }
+
+    @Test
+    void userTimeoutAbortsAConnectionWhoseDataIsNeverAcknowledged() throws Exception {
+        try (TcpPair p = new TcpPair(5); TcpListener l = TcpListener.listen(p.b, TcpPair.B, 5000, 16)) {
+            TcpSocket c = TcpSocket.connect(p.a, TcpPair.B, 5000);
+            l.accept();
+            c.setUserTimeout(3000);
+            p.netem("loss 100%");
+            c.write(new byte[1000]);
+            NetException e = assertThrows(NetException.class, () -> c.read(new byte[10], 0, 10));
+            assertEquals(Errno.ETIMEDOUT, e.errno());
+            c.close();
+        }
+    }
 }
