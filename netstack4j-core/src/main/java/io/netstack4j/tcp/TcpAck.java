@@ -189,9 +189,6 @@ final class TcpAck {
                 seqRtt = -1;
             }
         }
-        if (acked > 0 && sk.retransStampUs != 0 && !everRetrans) {
-            sk.retransStampUs = 0;
-        }
         return (seqRtt << 32) | (acked & 0xffffffffL);
     }
 

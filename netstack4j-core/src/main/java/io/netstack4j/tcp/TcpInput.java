@@ -241,7 +241,7 @@ final class TcpInput {
      * returns false when the segment stops here.
      */
     private boolean validateIncoming(TcpSock sk, PacketBuffer skb, TcpOptions opt, int flags) {
-        if (opt.sawTstamp && sk.tsOk && pawsReject(sk, opt, flags)) {
+        if (opt.sawTstamp && sk.tsOk && pawsReject(sk, opt, flags) && !disorderedAck(sk, skb, opt, flags)) {
             if ((flags & TcpHeader.RST) == 0) {
                 tcp.extMib().inc(TcpExtMib.PAWSEstab);
                 sendDupAck(sk, TcpExtMib.TCPACKSkippedPAWS);
@@ -293,10 +293,26 @@ final class TcpInput {
         if ((flags & TcpHeader.RST) != 0) {
             return false;
         }
-        if (sk.tsRecent - opt.tsVal <= 0) {
+        if (sk.tsRecent - opt.tsVal <= PAWS_WINDOW) {
             return false;
         }
         return sk.nowUs() / 1_000_000 - sk.tsRecentStampSec <= Tcp.PAWS_24DAYS_SEC;
+    }
+
+    /** {@code TCP_PAWS_WINDOW}: a TSval one tick older than ts_recent is still accepted (reordering within a tick). */
+    private static final int PAWS_WINDOW = 1;
+
+    /**
+     * {@code tcp_disordered_ack}: a reordered duplicate ACK (pure ACK at rcv_nxt acknowledging
+     * snd_una, no window change) whose timestamp is within one RTO of ts_recent is not a PAWS
+     * failure, only an old ACK that arrived late.
+     */
+    private static boolean disorderedAck(TcpSock sk, PacketBuffer skb, TcpOptions opt, int flags) {
+        byte[] b = skb.array();
+        int th = skb.transportHeader();
+        return (flags & TcpHeader.ACK_FLAG) != 0 && skb.seq == skb.endSeq && skb.seq == sk.rcvNxt
+                && TcpHeader.ack(b, th) == sk.sndUna && (TcpHeader.window(b, th) << sk.sndWscale) == sk.sndWnd
+                && sk.tsRecent - opt.tsVal <= sk.rtoUs / 1000;
     }
 
     /** {@code tcp_sequence}: RFC 9293 3.10.7.4, the segment overlaps the receive window (zero-window rules included). */

@@ -296,6 +296,11 @@ final class TcpRecovery {
                     }
                     if (dsack && sk.undoRetrans == 0 && sk.undoMarker != 0) {
                         undo(sk, TcpExtMib.TCPDSACKUndo);
+                    } else if (advanced && packetDelayed(sk, opt) && markReordering(sk) && sk.retransOut == 0) {
+                        // tcp_try_undo_partial: the ACK echoes a timestamp from before our first
+                        // retransmission and no retransmission is out, so the original filled the
+                        // hole: the "loss" was reordering.
+                        undo(sk, TcpExtMib.TCPPartialUndo);
                     } else {
                         prr(sk, acked + newlySacked, newlyLost || sk.lostOut > 0);
                     }
@@ -426,13 +431,29 @@ final class TcpRecovery {
         if (sk.undoRetrans < 0) {
             return false;
         }
-        boolean delayed = sk.tsOk && opt.sawTstamp && opt.tsEcr != 0 && sk.retransStampUs != 0
-                && opt.tsEcr - sk.tsOffset - (int) (sk.retransStampUs / 1000) < 0;
-        if (sk.undoRetrans == 0 && sk.retransOut == 0 && sk.undoMarker != 0 && sk.totalRetrans > 0 || delayed) {
+        if (sk.undoRetrans == 0 && sk.retransOut == 0 && sk.undoMarker != 0 && sk.totalRetrans > 0 || packetDelayed(sk, opt)) {
             undo(sk, counter);
             return true;
         }
         return false;
+    }
+
+    /** Notes that the path reorders ({@code tcp_check_sack_reordering}); always true, for use in a condition. */
+    private boolean markReordering(TcpSock sk) {
+        if (!sk.reordSeen) {
+            tcp.extMib().inc(TcpExtMib.TCPTSReorder);
+        }
+        sk.reordSeen = true;
+        return true;
+    }
+
+    /**
+     * {@code tcp_packet_delayed} (RFC 3522): the ACK echoes a TSval older than the episode's first
+     * retransmission, so what it acknowledges was the original transmission.
+     */
+    private static boolean packetDelayed(TcpSock sk, TcpOptions opt) {
+        return sk.undoRetrans >= 0 && sk.tsOk && opt.sawTstamp && opt.tsEcr != 0 && sk.retransStampUs != 0
+                && opt.tsEcr - sk.tsOffset - (int) (sk.retransStampUs / 1000) < 0;
     }
 
     /** {@code tcp_undo_cwnd_reduction}: restores the window and threshold from before the episode. */
