@@ -210,8 +210,8 @@ final class TcpTimers {
     /**
      * {@code tcp_keepalive_timer}: for an orphan in FIN_WAIT2, the end of {@code tcp_fin_timeout};
      * otherwise, with SO_KEEPALIVE on an established connection, a probe after
-     * TCP_KEEPIDLE of silence, then every TCP_KEEPINTVL, and ETIMEDOUT after TCP_KEEPCNT
-     * unanswered ones.
+     * TCP_KEEPIDLE of silence, then every TCP_KEEPINTVL, and a reset and ETIMEDOUT after
+     * TCP_KEEPCNT unanswered ones.
      */
     void keepaliveTimerFired(TcpSock sk) {
         if (sk.state == TcpState.FIN_WAIT2 && sk.orphan) {
@@ -230,8 +230,11 @@ final class TcpTimers {
         }
         if (idle >= keepIdle) {
             if (sk.userTimeoutMs > 0 && idle >= sk.userTimeoutMs * 1000L && sk.probesOut > 0 || sk.probesOut >= sk.keepCnt) {
+                // tcp_keepalive_timer: tcp_send_active_reset, then tcp_write_err; a peer that is
+                // only unreachable one way learns the connection is gone.
+                tcp.output().sendActiveReset(sk);
                 abort(sk, Errno.ETIMEDOUT);
-                tcp.extMib().inc(TcpExtMib.TCPKeepAlive);
+                tcp.extMib().inc(TcpExtMib.TCPAbortOnTimeout);
                 return;
             }
             tcp.output().writeWakeup(sk);
