@@ -177,6 +177,10 @@ final class TcpData {
     private void eventDataRecv(TcpSock sk, int payload) {
         long now = sk.nowUs();
         if (sk.lrcvtimeUs == 0) {
+            // The first data: tcp_incr_quickack(TCP_MAX_QUICKACKS), an ACK per segment while
+            // the sender's window is small (slow start needs them), at most 16 and at most
+            // what half the receive window holds in segments.
+            sk.quickAcks = Math.max(sk.quickAcks, Math.min(16, Math.max(2, sk.rcvWnd / (2 * Math.max(1, sk.rcvMss)))));
             sk.atoUs = Tcp.ATO_MIN_US;
         } else {
             long m = now - sk.lrcvtimeUs;
