@@ -334,10 +334,17 @@ final class TcpInput {
 
     /**
      * {@code tcp_send_challenge_ack} (RFC 5961 3.2, 4.2, 5.2): an ACK telling a real peer where
-     * we are; at most {@code tcp_challenge_ack_limit} per second, counted per socket.
+     * we are; first spaced by {@code tcp_invalid_ratelimit} like every out-of-window ACK of the
+     * socket ({@code __tcp_oow_rate_limited}), then at most {@code tcp_challenge_ack_limit} per
+     * second, counted per socket.
      */
     void challengeAck(TcpSock sk) {
         long now = sk.nowUs();
+        if (sk.lastOowAckUs != 0 && now - sk.lastOowAckUs < tcp.invalidRatelimitMs * 1000L) {
+            tcp.extMib().inc(TcpExtMib.TCPACKSkippedChallenge);
+            return;
+        }
+        sk.lastOowAckUs = now;
         if (now - sk.challengeWindowStartUs >= 1_000_000) {
             sk.challengeWindowStartUs = now;
             sk.challengeCount = 0;
