@@ -378,8 +378,8 @@ final class TcpMinisocks {
      * {@code tcp_timewait_state_process} (RFC 9293 3.10.7.4 for TIME-WAIT, RFC 1337): a
      * retransmitted FIN is ACKed again and restarts the 60 s; a reset ends TIME_WAIT unless
      * {@code tcp_rfc1337}; a new SYN with a higher sequence number (or newer timestamp) may
-     * reuse the pair, starting above the old sequence space; anything else out of window gets
-     * an ACK.
+     * reuse the pair, starting above the old sequence space; a bare ACK in window restarts the
+     * 60 s silently; anything else gets an ACK.
      */
     void timewaitStateProcess(TcpTimewaitSock tw, PacketBuffer skb, TcpOptions opt) {
         byte[] b = skb.array();
@@ -420,6 +420,17 @@ final class TcpMinisocks {
             tcp.extMib().inc(TcpExtMib.PAWSEstab);
             sendTwAck(tw, skb);
             drop(skb, DropReason.TCP_RFC7323_PAWS);
+            return;
+        }
+        if (skb.seq == tw.rcvNxt && skb.seq == skb.endSeq && (flags & TcpHeader.RST) == 0) {
+            // "In window segment, it may be only reset or bare ack": a bare ACK restarts the
+            // 60 s and is not answered (answering would let two stacks ACK each other forever).
+            restartTimewait(tw);
+            if (opt.sawTstamp) {
+                tw.tsRecent = opt.tsVal;
+                tw.tsRecentStampSec = tcp.nowUs() / 1_000_000;
+            }
+            skb.free();
             return;
         }
         if ((flags & TcpHeader.RST) != 0) {
