@@ -28,8 +28,8 @@ final class SegmentHarness {
     static final int HOST = Ipv4Address.parse("10.0.0.1").bits();
     static final int PEER = Ipv4Address.parse("10.0.0.2").bits();
 
-    /** A segment the host sent, parsed. */
-    record Seg(int flags, int seq, int ack, int window, int payload, byte[] options, TcpOptions opt, int srcPort, int dstPort) {
+    /** A segment the host sent, parsed, with the virtual time it left in milliseconds. */
+    record Seg(int flags, int seq, int ack, int window, int payload, byte[] options, TcpOptions opt, int srcPort, int dstPort, long atMs) {
 
         boolean is(int f) {
             return flags == f;
@@ -38,7 +38,7 @@ final class SegmentHarness {
         @Override
         public String toString() {
             return "[" + TcpHeader.flagString(flags) + " seq=" + Integer.toUnsignedString(seq) + " ack=" + Integer.toUnsignedString(ack)
-                    + " win=" + window + " len=" + payload + " opts=" + Arrays.toString(options) + "]";
+                    + " win=" + window + " len=" + payload + " opts=" + Arrays.toString(options) + " at " + atMs + " ms]";
         }
     }
 
@@ -77,7 +77,11 @@ final class SegmentHarness {
         TcpOptions opt = new TcpOptions();
         opt.parse(b, th);
         sent.add(new Seg(TcpHeader.flags(b, th), TcpHeader.seq(b, th), TcpHeader.ack(b, th), TcpHeader.window(b, th), tcpLen - hl,
-                Arrays.copyOfRange(b, th + TcpHeader.MIN_LEN, th + hl), opt, TcpHeader.srcPort(b, th), TcpHeader.dstPort(b, th)));
+                Arrays.copyOfRange(b, th + TcpHeader.MIN_LEN, th + hl), opt, TcpHeader.srcPort(b, th), TcpHeader.dstPort(b, th), nowMs()));
+    }
+
+    long nowMs() {
+        return stack.loop().now() / 1_000_000L;
     }
 
     void run(long millis) {

@@ -53,6 +53,21 @@ class TcpStateMachineTest {
         return sk.tsNow();
     }
 
+    /** A pure ACK from the peer at its next sequence number, acknowledging {@code ack}, advertising {@code window}. */
+    private void peerAck(int ack, int window) {
+        h.inject(PORT, PEER_PORT, ACK_FLAG, sk.rcvNxt, ack, window, SegmentHarness.ts(PEER_TS + 1, tsNow()), 0);
+    }
+
+    /** The connection between PEER_PORT and PORT as {@code ss} lists it, or null when it is gone. */
+    private TcpState pairState() {
+        return h.h.tcp().sockets().stream().filter(i -> i.remotePort() == PEER_PORT || i.localPort() == PEER_PORT)
+                .map(TcpSockInfo::state).findFirst().orElse(null);
+    }
+
+    private static void assertGap(long expectMs, Seg a, Seg b) {
+        assertEquals(expectMs, b.atMs() - a.atMs(), 1, "gap between " + a + " and " + b);
+    }
+
     /** Injects {@code len} bytes of data at peer sequence offset {@code off} (0 = first byte after the SYN). */
     private void data(int off, int len) {
         h.inject(PORT, PEER_PORT, ACK_FLAG | PSH, PEER_ISN + 1 + off, iss + 1, 1024, SegmentHarness.ts(PEER_TS + 1, tsNow()), len);
@@ -99,20 +114,25 @@ class TcpStateMachineTest {
     }
 
     @Test
-    void theSynIsRetransmittedWithExponentialBackoff() {
+    void theSynIsRetransmittedAfter1s2s4sAndTheConnectTimesOutAfterTcpSynRetries() {
+        h.h.sysctls().set("net.ipv4.tcp_syn_retries", "3");
         sk = h.h.tcp().open(null);
         TcpCalls.connect(sk, PEER, PORT);
-        Seg syn = h.one();
-        h.run(999);
-        assertEquals(List.of(), h.take());
-        h.run(2);
-        Seg again = h.one();
-        assertEquals(SYN, again.flags());
-        assertEquals(syn.seq(), again.seq());
-        h.run(1990);
-        assertEquals(List.of(), h.take(), "the second retransmission waits 2 s");
+        h.run(14_990);
+        List<Seg> syns = h.take();
+        assertEquals(4, syns.size(), "the SYN and 3 retransmissions: " + syns);
+        for (int i = 1; i < syns.size(); i++) {
+            Seg s = syns.get(i);
+            assertEquals(SYN, s.flags());
+            assertEquals(syns.getFirst().seq(), s.seq());
+            assertEquals(1460, s.opt().mss);
+            assertGap(1000L << (i - 1), syns.get(i - 1), s);
+        }
+        assertEquals(TcpState.SYN_SENT, sk.state(), "the last retransmission still has its 8 s");
         h.run(20);
-        assertEquals(SYN, h.one().flags());
+        assertEquals(TcpState.CLOSE, sk.state());
+        assertEquals(Errno.ETIMEDOUT, sk.takeError());
+        assertEquals(List.of(), h.take(), "giving up sends nothing");
     }
 
     @Test
@@ -137,16 +157,58 @@ class TcpStateMachineTest {
     }
 
     @Test
-    void aLostSynAckIsSentAgain() {
+    void aSynAckWhoseAckIsLostIsSentAgainWithBackoff() {
         TcpSock l = h.h.tcp().open(null);
         TcpCalls.bind(l, 0, PORT);
         TcpCalls.listen(l, 8);
         h.inject(PEER_PORT, PORT, SYN, PEER_ISN, 0, 65535, SegmentHarness.synOptions(PEER_TS, 0), 0);
         Seg first = h.one();
-        h.run(1005);
-        Seg again = h.one();
-        assertEquals(SYN | ACK_FLAG, again.flags());
-        assertEquals(first.seq(), again.seq());
+        h.run(3010);
+        List<Seg> again = h.take();
+        assertEquals(2, again.size(), "after 1 s and 2 more: " + again);
+        for (Seg s : again) {
+            assertEquals(SYN | ACK_FLAG, s.flags());
+            assertEquals(first.seq(), s.seq());
+            assertEquals(PEER_ISN + 1, s.ack());
+        }
+        assertGap(1000, first, again.get(0));
+        assertGap(2000, again.get(0), again.get(1));
+        h.inject(PEER_PORT, PORT, SYN, PEER_ISN, 0, 65535, SegmentHarness.synOptions(PEER_TS + 1, 0), 0);
+        assertEquals(first.seq(), h.one().seq(), "a retransmitted SYN gets the same SYN-ACK");
+        h.inject(PEER_PORT, PORT, ACK_FLAG, PEER_ISN + 1, first.seq() + 1, 1024, SegmentHarness.ts(PEER_TS + 2, first.opt().tsVal), 0);
+        TcpSock c = TcpCalls.accept(l);
+        assertNotNull(c, "the late ACK completes the handshake");
+        assertEquals(TcpState.ESTABLISHED, c.state());
+        h.run(10_000);
+        assertEquals(List.of(), h.take(), "no more SYN-ACKs");
+    }
+
+    @Test
+    void simultaneousOpenAnswersASynWithASynAckAndEstablishes() {
+        sk = h.h.tcp().open(null);
+        TcpCalls.bind(sk, HOST, PEER_PORT);
+        TcpCalls.connect(sk, PEER, PORT);
+        iss = h.one().seq();
+        h.inject(PORT, PEER_PORT, SYN, PEER_ISN, 0, 65535, SegmentHarness.synOptions(PEER_TS, 0), 0);
+        Seg synAck = h.one();
+        assertEquals(SYN | ACK_FLAG, synAck.flags(), "RFC 9293 3.10.7.3: our SYN again, now acknowledging theirs");
+        assertEquals(iss, synAck.seq());
+        assertEquals(PEER_ISN + 1, synAck.ack());
+        assertEquals(20, synAck.options().length, "the full SYN option block");
+        assertEquals(PEER_TS, synAck.opt().tsEcr);
+        assertEquals(TcpState.SYN_RECV, sk.state());
+        h.inject(PORT, PEER_PORT, SYN | ACK_FLAG, PEER_ISN, iss + 1, 65535, SegmentHarness.synOptions(PEER_TS + 1, synAck.opt().tsVal), 0);
+        assertEquals(TcpState.ESTABLISHED, sk.state());
+        for (Seg s : h.take()) {
+            assertEquals(ACK_FLAG, s.flags(), "at most an ACK: " + s);
+            assertEquals(PEER_ISN + 1, s.ack());
+        }
+        assertEquals(5, TcpCalls.send(sk, "hello".getBytes(), 0, 5));
+        Seg d = h.one();
+        assertEquals(iss + 1, d.seq());
+        assertEquals(5, d.payload());
+        h.run(5000);
+        assertTrue(h.take().stream().noneMatch(s -> (s.flags() & SYN) != 0), "the SYN is not retransmitted once acknowledged");
     }
 
     @Test
@@ -160,6 +222,42 @@ class TcpStateMachineTest {
         byte[] buf = new byte[200];
         assertEquals(100, TcpCalls.recv(sk, buf, 0, buf.length));
         assertEquals('a', buf[0]);
+    }
+
+    @Test
+    void quickAcksAtTheStartThenALoneSegmentWaitsForTheDelayedAckAndTwoFullSegmentsAreAckedAtOnce() {
+        established();
+        int off = 0;
+        int quick = 0;
+        while (quick < 20) {
+            data(off, 100);
+            off += 100;
+            List<Seg> s = h.take();
+            if (s.isEmpty()) {
+                break;
+            }
+            quick++;
+            assertEquals(PEER_ISN + 1 + off, s.getFirst().ack());
+        }
+        assertEquals(16, quick, "tcp_incr_quickack: TCP_MAX_QUICKACKS immediate ACKs for the first data");
+        h.run(37);
+        assertEquals(List.of(), h.take(), "delayed");
+        h.run(3);
+        Seg delayed = h.one();
+        assertEquals(PEER_ISN + 1 + off, delayed.ack(), "ACKed by the delayed-ACK timer, 40 ms (TCP_ATO_MIN) after the segment");
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.DelayedACKs));
+        data(off, 1448);
+        assertEquals(List.of(), h.take(), "one full segment waits");
+        data(off + 1448, 1448);
+        Seg both = h.one();
+        assertEquals(PEER_ISN + 1 + off + 2 * 1448, both.ack(), "RFC 5681 4.2: every second full-sized segment is ACKed at once");
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.DelayedACKs));
+        byte[] buf = new byte[8192];
+        int got = 0;
+        for (int n; (n = TcpCalls.recv(sk, buf, 0, buf.length)) > 0;) {
+            got += n;
+        }
+        assertEquals(off + 2 * 1448, got);
     }
 
     @Test
@@ -248,6 +346,7 @@ class TcpStateMachineTest {
     @Test
     void challengeAcksAreRateLimitedPerSocket() {
         h.h.sysctls().set("net.ipv4.tcp_challenge_ack_limit", "2");
+        h.h.sysctls().set("net.ipv4.tcp_invalid_ratelimit", "0");
         established();
         for (int i = 0; i < 5; i++) {
             h.inject(PORT, PEER_PORT, RST, PEER_ISN + 100 + i, 0, 0, new byte[0], 0);
@@ -270,6 +369,96 @@ class TcpStateMachineTest {
     }
 
     @Test
+    void aZeroWindowIsProbedWithBackoffAndSendingResumesWhenItOpens() {
+        established();
+        peerAck(iss + 1, 0);
+        assertEquals(1000, TcpCalls.send(sk, new byte[1000], 0, 1000));
+        assertEquals(List.of(), h.take(), "nothing fits in a zero window");
+        h.run(1500);
+        List<Seg> probes = h.take();
+        assertEquals(3, probes.size(), "probes after one RTO, then 2 and 4: " + probes);
+        for (Seg p : probes) {
+            assertEquals(ACK_FLAG, p.flags());
+            assertEquals(iss, p.seq(), "tcp_xmit_probe_skb: an old sequence number (snd_una - 1), no data");
+            assertEquals(0, p.payload());
+        }
+        assertGap(2 * (probes.get(1).atMs() - probes.get(0).atMs()), probes.get(1), probes.get(2));
+        peerAck(iss + 1, 0);
+        assertEquals(List.of(), h.take());
+        assertEquals(TcpState.ESTABLISHED, sk.state());
+        peerAck(iss + 1, 100);
+        Seg d = h.one();
+        assertEquals(iss + 1, d.seq(), "the window opened: the data goes at once");
+        assertEquals(1000, d.payload());
+        assertTrue(h.h.tcp().extMib().get(TcpExtMib.TCPWinProbe) >= 3);
+    }
+
+    @Test
+    void keepaliveProbesAnIdleConnectionAndAfterKeepCntUnansweredProbesResets() {
+        established();
+        TcpCalls.setKeepaliveParams(sk, 10, 2, 3);
+        TcpCalls.setKeepAlive(sk, true);
+        h.run(9_990);
+        assertEquals(List.of(), h.take());
+        h.run(20);
+        Seg probe = h.one();
+        assertEquals(ACK_FLAG, probe.flags());
+        assertEquals(iss, probe.seq(), "snd_una - 1: the peer must answer with an ACK");
+        assertEquals(PEER_ISN + 1, probe.ack());
+        assertEquals(0, probe.payload());
+        peerAck(iss + 1, 1024);
+        h.run(9_980);
+        assertEquals(List.of(), h.take(), "an answered probe restarts the idle time");
+        h.run(40);
+        List<Seg> unanswered = h.take();
+        assertEquals(1, unanswered.size());
+        h.run(6_010);
+        unanswered.addAll(h.take());
+        assertEquals(4, unanswered.size(), "3 probes 2 s apart, then the reset: " + unanswered);
+        for (int i = 1; i < 4; i++) {
+            assertGap(2000, unanswered.get(i - 1), unanswered.get(i));
+        }
+        Seg rst = unanswered.get(3);
+        assertEquals(RST | ACK_FLAG, rst.flags(), "tcp_keepalive_timer: tcp_send_active_reset before giving up");
+        assertEquals(iss + 1, rst.seq());
+        assertEquals(TcpState.CLOSE, sk.state());
+        assertEquals(Errno.ETIMEDOUT, sk.takeError());
+    }
+
+    @Test
+    void closeWithSoLingerZeroSendsAResetInsteadOfAFin() {
+        established();
+        TcpCalls.send(sk, new byte[100], 0, 100);
+        assertEquals(100, h.one().payload());
+        TcpCalls.setLinger(sk, true, 0);
+        TcpCalls.close(sk);
+        Seg rst = h.one();
+        assertEquals(RST | ACK_FLAG, rst.flags());
+        assertEquals(iss + 101, rst.seq(), "at snd_nxt");
+        assertEquals(PEER_ISN + 1, rst.ack());
+        assertEquals(null, pairState(), "no TIME_WAIT after an abort");
+        peerAck(iss + 101, 1024);
+        Seg answer = h.one();
+        assertEquals(RST, answer.flags(), "the port is closed now");
+        assertEquals(iss + 101, answer.seq());
+    }
+
+    @Test
+    void closeWithUnreadDataSendsAReset() {
+        established();
+        data(0, 100);
+        h.run(50);
+        h.take();
+        TcpCalls.close(sk);
+        Seg rst = h.one();
+        assertEquals(RST | ACK_FLAG, rst.flags(), "RFC 2525 2.17: unread data is lost, so say so");
+        assertEquals(iss + 1, rst.seq());
+        assertEquals(PEER_ISN + 101, rst.ack());
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TCPAbortOnClose));
+        assertEquals(null, pairState());
+    }
+
+    @Test
     void passiveCloseGoesThroughCloseWaitAndLastAck() {
         established();
         h.inject(PORT, PEER_PORT, FIN | ACK_FLAG, PEER_ISN + 1, iss + 1, 1024, SegmentHarness.ts(PEER_TS + 1, tsNow()), 0);
@@ -288,30 +477,59 @@ class TcpStateMachineTest {
     }
 
     @Test
-    void activeCloseRetransmitsTheFinAndHoldsTimeWait() {
+    void halfCloseRetransmitsTheFinWithBackoffThenHoldsTimeWaitFor60s() {
         established();
         TcpCalls.shutdown(sk, false, true);
         Seg fin = h.one();
         assertEquals(FIN | ACK_FLAG, fin.flags());
+        assertEquals(iss + 1, fin.seq());
         assertEquals(TcpState.FIN_WAIT1, sk.state());
-        h.run(1500);
+        h.run(3100);
         List<Seg> again = h.take();
-        assertTrue(again.size() >= 2, "an unacknowledged FIN is probed (TLP) and retransmitted (RTO, backing off): " + again);
+        assertTrue(again.size() >= 4, "an unacknowledged FIN is sent again: " + again);
         for (Seg s : again) {
             assertEquals(FIN | ACK_FLAG, s.flags());
             assertEquals(fin.seq(), s.seq());
         }
+        assertTrue(again.getFirst().atMs() - fin.atMs() <= 201, "the first retransmission within one RTO: " + again);
+        for (int i = 2; i < again.size(); i++) {
+            assertGap(2 * (again.get(i - 1).atMs() - again.get(i - 2).atMs()), again.get(i - 1), again.get(i));
+        }
         h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 2, 1024, SegmentHarness.ts(PEER_TS + 1, tsNow()), 0);
         assertEquals(TcpState.FIN_WAIT2, sk.state());
+        assertEquals(List.of(), h.take());
+        h.run(5000);
+        assertEquals(List.of(), h.take(), "the FIN is acknowledged: no more retransmissions");
+        assertEquals(0, TcpCalls.recv(sk, new byte[1], 0, 1), "half-closed: reading still waits for the peer");
         h.inject(PORT, PEER_PORT, FIN | ACK_FLAG, PEER_ISN + 1, iss + 2, 1024, SegmentHarness.ts(PEER_TS + 2, tsNow()), 0);
         Seg last = h.one();
         assertEquals(ACK_FLAG, last.flags());
+        assertEquals(iss + 2, last.seq());
         assertEquals(PEER_ISN + 2, last.ack());
-        assertEquals(TcpState.TIME_WAIT, h.h.tcp().sockets().getFirst().state());
+        assertEquals(TcpState.TIME_WAIT, pairState());
+        h.run(30_000);
         h.inject(PORT, PEER_PORT, FIN | ACK_FLAG, PEER_ISN + 1, iss + 2, 1024, SegmentHarness.ts(PEER_TS + 3, tsNow()), 0);
-        assertEquals(PEER_ISN + 2, h.one().ack(), "TIME_WAIT acknowledges a retransmitted FIN again");
-        h.run(61_000);
-        assertEquals(0, h.h.tcp().sockets().size());
+        assertEquals(PEER_ISN + 2, h.one().ack(), "TIME_WAIT acknowledges a retransmitted FIN again and restarts its 60 s");
+        h.run(59_980);
+        assertEquals(TcpState.TIME_WAIT, pairState());
+        h.run(30);
+        assertEquals(null, pairState(), "gone after 60 s (TCP_TIMEWAIT_LEN)");
+        assertEquals(List.of(), h.take(), "TIME_WAIT ends silently");
+        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 2, iss + 2, 1024, new byte[0], 0);
+        assertEquals(RST, h.one().flags(), "then the pair is unknown");
+    }
+
+    @Test
+    void aBareAckInsideTimeWaitIsAbsorbed() {
+        established();
+        TcpCalls.shutdown(sk, false, true);
+        h.take();
+        h.inject(PORT, PEER_PORT, FIN | ACK_FLAG, PEER_ISN + 1, iss + 2, 1024, SegmentHarness.ts(PEER_TS + 1, tsNow()), 0);
+        assertEquals(PEER_ISN + 2, h.one().ack());
+        assertEquals(TcpState.TIME_WAIT, pairState());
+        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 2, iss + 2, 1024, SegmentHarness.ts(PEER_TS + 2, 0), 0);
+        assertEquals(List.of(), h.take(), "tcp_timewait_state_process: an in-window bare ACK needs no answer");
+        assertEquals(TcpState.TIME_WAIT, pairState());
     }
 
     @Test
@@ -323,6 +541,43 @@ class TcpStateMachineTest {
             h.run(50);
             assertEquals(before + 10, sk.rcvNxt, "data after options " + Arrays.toString(bad));
             h.take();
+        }
+    }
+
+    @Test
+    void challengeAcksAreSpacedByTheInvalidRateLimit() {
+        established();
+        h.inject(PORT, PEER_PORT, RST, PEER_ISN + 100, 0, 0, new byte[0], 0);
+        assertEquals(ACK_FLAG, h.one().flags());
+        h.run(200);
+        h.inject(PORT, PEER_PORT, SYN, PEER_ISN + 100, 0, 0, SegmentHarness.synOptions(PEER_TS + 1, 0), 0);
+        assertEquals(List.of(), h.take(), "tcp_send_challenge_ack: at most one per tcp_invalid_ratelimit (500 ms) per socket");
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TCPACKSkippedChallenge));
+        h.run(400);
+        h.inject(PORT, PEER_PORT, RST, PEER_ISN + 100, 0, 0, new byte[0], 0);
+        assertEquals(ACK_FLAG, h.one().flags());
+        assertEquals(TcpState.ESTABLISHED, sk.state());
+    }
+
+    @Test
+    void malformedSynOptionsKeepWhatWasParsedBeforeTheFault() {
+        TcpSock l = h.h.tcp().open(null);
+        TcpCalls.bind(l, 0, PORT);
+        TcpCalls.listen(l, 8);
+        List<byte[]> bad = List.of(new byte[] {2, 0, 5, (byte) 0xb4}, new byte[] {4, 2, 2, 1}, new byte[] {4, 2, 3, 9, 7, 0, 0, 0},
+                new byte[] {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 3, 40});
+        List<byte[]> answers = List.of(new byte[] {2, 4, 5, (byte) 0xb4}, new byte[] {2, 4, 5, (byte) 0xb4, 1, 1, 4, 2},
+                new byte[] {2, 4, 5, (byte) 0xb4, 1, 1, 4, 2});
+        for (int i = 0; i < bad.size(); i++) {
+            h.inject(PEER_PORT + i, PORT, SYN, PEER_ISN, 0, 65535, bad.get(i), 0);
+            Seg synAck = h.one();
+            assertEquals(SYN | ACK_FLAG, synAck.flags(), "option bytes " + Arrays.toString(bad.get(i)));
+            if (i < answers.size()) {
+                assertArrayEquals(answers.get(i), synAck.options(), "only the options before the bad one count");
+            } else {
+                assertEquals(16, synAck.options().length, "MSS and timestamps, no window scale");
+                assertEquals(1, synAck.opt().tsEcr);
+            }
         }
     }
 
