@@ -374,7 +374,7 @@ public final class TcpCalls {
             sendFin(sk);
         }
         if (sk.state == TcpState.FIN_WAIT2) {
-            tcp.timers().resetKeepalive(sk, tcp.finTimeout * 1_000_000L);
+            tcp.timers().armFinWait2(sk);
         }
     }
 

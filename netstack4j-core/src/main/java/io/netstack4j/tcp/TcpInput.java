@@ -181,7 +181,7 @@ final class TcpInput {
                     sk.shutdown |= TcpSock.SEND_SHUTDOWN;
                     sk.wake();
                     if (sk.orphan) {
-                        tcp.timers().resetKeepalive(sk, tcp.finTimeout * 1_000_000L);
+                        tcp.timers().armFinWait2(sk);
                     }
                 }
             }

@@ -360,7 +360,7 @@ final class TcpMinisocks {
         tcp.ehashInsert(tw);
         tcp.twCount++;
         tcp.extMib().inc(TcpExtMib.TW);
-        long life = substate == TcpState.FIN_WAIT2 ? Math.max(timeoUs, tcp.finTimeout * 1_000_000L) : Tcp.TIMEWAIT_LEN_US;
+        long life = substate == TcpState.FIN_WAIT2 ? timeoUs : Tcp.TIMEWAIT_LEN_US;
         tw.expiresUs = tcp.nowUs() + life;
         tcp.ipv4().loop().schedule(tw.timer, life * 1000);
     }

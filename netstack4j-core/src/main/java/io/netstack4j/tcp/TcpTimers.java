@@ -202,20 +202,30 @@ final class TcpTimers {
         tcp.output().sendAck(sk);
     }
 
+    /**
+     * An orphan reached FIN_WAIT2: it may wait {@code tcp_fin_timeout} for the peer's FIN in
+     * all. As {@code tcp_rcv_state_process} does, the full socket stays for what exceeds
+     * TCP_TIMEWAIT_LEN and a FIN_WAIT2 mini-socket holds the rest (at most 60 s).
+     */
+    void armFinWait2(TcpSock sk) {
+        resetKeepalive(sk, Math.max(0, tcp.finTimeout * 1_000_000L - Tcp.TIMEWAIT_LEN_US));
+    }
+
     /** (Re)arms the keepalive timer for {@code sk} ({@code inet_csk_reset_keepalive_timer}). */
     void resetKeepalive(TcpSock sk, long delayUs) {
         tcp.ipv4().loop().schedule(sk.keepaliveTimer, Math.max(1, delayUs) * 1000);
     }
 
     /**
-     * {@code tcp_keepalive_timer}: for an orphan in FIN_WAIT2, the end of {@code tcp_fin_timeout};
+     * {@code tcp_keepalive_timer}: for an orphan in FIN_WAIT2, the move to a FIN_WAIT2
+     * mini-socket for the rest of {@code tcp_fin_timeout};
      * otherwise, with SO_KEEPALIVE on an established connection, a probe after
      * TCP_KEEPIDLE of silence, then every TCP_KEEPINTVL, and a reset and ETIMEDOUT after
      * TCP_KEEPCNT unanswered ones.
      */
     void keepaliveTimerFired(TcpSock sk) {
         if (sk.state == TcpState.FIN_WAIT2 && sk.orphan) {
-            tcp.minisocks().timeWait(sk, TcpState.FIN_WAIT2, 0);
+            tcp.minisocks().timeWait(sk, TcpState.FIN_WAIT2, Math.min(tcp.finTimeout * 1_000_000L, Tcp.TIMEWAIT_LEN_US));
             return;
         }
         if (!sk.keepaliveOn || sk.state != TcpState.ESTABLISHED && sk.state != TcpState.CLOSE_WAIT) {
