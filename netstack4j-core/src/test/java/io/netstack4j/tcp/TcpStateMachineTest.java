@@ -520,6 +520,41 @@ class TcpStateMachineTest {
     }
 
     @Test
+    void anOrphanInFinWait2WaitsTcpFinTimeoutInAllForThePeersFin() {
+        established();
+        TcpCalls.close(sk);
+        Seg fin = h.one();
+        peerAck(iss + 2, 1024);
+        assertEquals(TcpState.FIN_WAIT2, pairState());
+        h.run(59_950);
+        assertEquals(TcpState.FIN_WAIT2, pairState());
+        h.run(100);
+        assertEquals(null, pairState(), "tcp_fin_timeout (60 s) from the ACK of our FIN, not twice that");
+        assertEquals(List.of(), h.take(), "it ends silently");
+        assertEquals(fin.seq() + 1, iss + 2);
+    }
+
+    @Test
+    void aShortFinTimeoutStillLetsTheFinThroughAndThenTimeWaitLasts60s() {
+        h.h.sysctls().set("net.ipv4.tcp_fin_timeout", "5");
+        established();
+        TcpCalls.close(sk);
+        h.take();
+        peerAck(iss + 2, 1024);
+        h.run(4_000);
+        assertEquals(TcpState.FIN_WAIT2, pairState());
+        h.inject(PORT, PEER_PORT, FIN | ACK_FLAG, PEER_ISN + 1, iss + 2, 1024, SegmentHarness.ts(PEER_TS + 2, 0), 0);
+        Seg ack = h.one();
+        assertEquals(ACK_FLAG, ack.flags());
+        assertEquals(PEER_ISN + 2, ack.ack());
+        assertEquals(TcpState.TIME_WAIT, pairState());
+        h.run(59_900);
+        assertEquals(TcpState.TIME_WAIT, pairState(), "TIME_WAIT is 60 s whatever tcp_fin_timeout says");
+        h.run(200);
+        assertEquals(null, pairState());
+    }
+
+    @Test
     void aBareAckInsideTimeWaitIsAbsorbed() {
         established();
         TcpCalls.shutdown(sk, false, true);
