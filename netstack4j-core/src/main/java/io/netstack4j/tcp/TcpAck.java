@@ -54,8 +54,10 @@ final class TcpAck {
         if ((flags & TcpHeader.SYN) == 0) {
             nwin <<= sk.sndWscale;
         }
-        // tcp_ack_update_window (RFC 9293 3.10.7.4: SND.WL1/SND.WL2 rule).
-        if (TcpHeader.after(ack, priorUna) || TcpHeader.after(skb.seq, sk.sndWl1) || skb.seq == sk.sndWl1 && nwin > sk.sndWnd) {
+        // tcp_may_update_window (RFC 9293 3.10.7.4: SND.WL1/SND.WL2 rule); from the same
+        // sequence number only a larger window or a zero one (a receiver that shrank to zero).
+        if (TcpHeader.after(ack, priorUna) || TcpHeader.after(skb.seq, sk.sndWl1)
+                || skb.seq == sk.sndWl1 && (nwin > sk.sndWnd || nwin == 0)) {
             boolean wasZero = sk.sndWnd == 0;
             sk.sndWnd = nwin;
             sk.sndWl1 = skb.seq;
