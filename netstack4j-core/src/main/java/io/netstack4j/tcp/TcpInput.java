@@ -244,14 +244,14 @@ final class TcpInput {
         if (opt.sawTstamp && sk.tsOk && pawsReject(sk, opt, flags) && !disorderedAck(sk, skb, opt, flags)) {
             if ((flags & TcpHeader.RST) == 0) {
                 tcp.extMib().inc(TcpExtMib.PAWSEstab);
-                sendDupAck(sk, TcpExtMib.TCPACKSkippedPAWS);
+                sendDupAck(sk, skb, flags, TcpExtMib.TCPACKSkippedPAWS);
             }
             drop(skb, DropReason.TCP_RFC7323_PAWS);
             return false;
         }
         if (!sequenceOk(sk, skb.seq, skb.endSeq)) {
             if ((flags & TcpHeader.RST) == 0) {
-                sendDupAck(sk, TcpExtMib.TCPACKSkippedSeq);
+                sendDupAck(sk, skb, flags, TcpExtMib.TCPACKSkippedSeq);
             } else if (sk.state == TcpState.SYN_RECV) {
                 drop(skb, DropReason.TCP_INVALID_SEQUENCE);
                 return false;
@@ -321,8 +321,16 @@ final class TcpInput {
         return !TcpHeader.before(endSeq, sk.rcvWup) && !TcpHeader.after(seq, wndEnd);
     }
 
-    /** A duplicate ACK for an unacceptable segment, rate limited by {@code tcp_invalid_ratelimit} ({@code tcp_oow_rate_limited}). */
-    private void sendDupAck(TcpSock sk, TcpExtMib skipped) {
+    /**
+     * A duplicate ACK for an unacceptable segment, rate limited by {@code tcp_invalid_ratelimit}
+     * ({@code tcp_oow_rate_limited}) unless the segment carries data and no SYN: "Data packets
+     * without SYNs are not likely part of an ACK loop", and the sender needs the answer.
+     */
+    private void sendDupAck(TcpSock sk, PacketBuffer skb, int flags, TcpExtMib skipped) {
+        if (skb.seq != skb.endSeq && (flags & TcpHeader.SYN) == 0) {
+            tcp.output().sendAck(sk);
+            return;
+        }
         long now = sk.nowUs();
         if (sk.lastOowAckUs != 0 && now - sk.lastOowAckUs < tcp.invalidRatelimitMs * 1000L) {
             tcp.extMib().inc(skipped);
