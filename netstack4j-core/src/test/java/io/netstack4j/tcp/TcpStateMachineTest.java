@@ -394,6 +394,17 @@ class TcpStateMachineTest {
     }
 
     @Test
+    void aWindowShrunkToZeroWithoutNewDataStillStopsTheSender() {
+        established();
+        peerAck(iss + 1, 100);
+        peerAck(iss + 1, 0);
+        assertEquals(1000, TcpCalls.send(sk, new byte[1000], 0, 1000));
+        assertEquals(List.of(), h.take(), "tcp_may_update_window takes a zero window from the same sequence number");
+        h.run(250);
+        assertEquals(iss, h.one().seq(), "a window probe");
+    }
+
+    @Test
     void keepaliveProbesAnIdleConnectionAndAfterKeepCntUnansweredProbesResets() {
         established();
         TcpCalls.setKeepaliveParams(sk, 10, 2, 3);
@@ -456,6 +467,19 @@ class TcpStateMachineTest {
         assertEquals(PEER_ISN + 101, rst.ack());
         assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TCPAbortOnClose));
         assertEquals(null, pairState());
+    }
+
+    @Test
+    void outOfWindowAcksAreRateLimitedButDataIsAlwaysAnswered() {
+        established();
+        for (int i = 0; i < 2; i++) {
+            h.inject(PORT, PEER_PORT, ACK_FLAG | PSH, PEER_ISN + 1, iss + 1, 1024, SegmentHarness.ts(PEER_TS - 100, tsNow()), 10);
+            assertEquals(PEER_ISN + 1, h.one().ack(), "tcp_oow_rate_limited spares segments with data");
+            h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1 + 10_000_000, iss + 1, 1024, SegmentHarness.ts(PEER_TS + 1, tsNow()), 0);
+            assertEquals(i == 0 ? 1 : 0, h.take().size(), "a bare ACK out of the window: one answer per 500 ms");
+            h.run(100);
+        }
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TCPACKSkippedSeq));
     }
 
     @Test
