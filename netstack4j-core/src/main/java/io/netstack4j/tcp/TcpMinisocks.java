@@ -387,20 +387,41 @@ final class TcpMinisocks {
         int flags = TcpHeader.flags(b, th);
         boolean paws = tw.tsOk && opt.sawTstamp && tw.tsRecent - opt.tsVal > 0 && (flags & TcpHeader.RST) == 0;
         if (tw.substate == TcpState.FIN_WAIT2) {
+            // The orphan's checks of tcp_rcv_state_process, repeated: out of the window an ACK;
+            // a duplicate or bare ACK nothing; the FIN alone moves to TIME_WAIT; new data or a
+            // SYN after our close reaches no reader, so the peer is reset (TCP_TW_RST).
+            boolean inWindow = skb.seq == tw.rcvNxt
+                    || TcpHeader.after(skb.endSeq, tw.rcvNxt) && TcpHeader.before(skb.seq, tw.rcvNxt + tw.rcvWnd);
+            if (paws || !inWindow) {
+                if ((flags & TcpHeader.RST) == 0) {
+                    sendTwAck(tw, skb);
+                }
+                drop(skb, paws ? DropReason.TCP_RFC7323_PAWS : DropReason.TCP_INVALID_SEQUENCE);
+                return;
+            }
             if ((flags & TcpHeader.RST) != 0) {
                 killTimewait(tw);
                 drop(skb, DropReason.TCP_RESET);
                 return;
             }
-            if (!paws && (flags & TcpHeader.FIN) != 0 && skb.endSeq == tw.rcvNxt + 1 + (skb.endSeq - skb.seq - 1)
-                    && skb.seq == tw.rcvNxt) {
-                tw.rcvNxt = skb.endSeq;
-                tw.substate = TcpState.TIME_WAIT;
-                restartTimewait(tw);
-                sendTwAck(tw, skb);
+            if ((flags & TcpHeader.SYN) == 0
+                    && ((flags & TcpHeader.ACK_FLAG) == 0 || !TcpHeader.after(skb.endSeq, tw.rcvNxt) || skb.endSeq == skb.seq)) {
                 skb.free();
                 return;
             }
+            if ((flags & (TcpHeader.SYN | TcpHeader.FIN)) != TcpHeader.FIN || skb.endSeq != tw.rcvNxt + 1) {
+                tcp.output().sendReset(skb);
+                killTimewait(tw);
+                drop(skb, DropReason.TCP_CLOSE);
+                return;
+            }
+            tw.rcvNxt = skb.endSeq;
+            tw.substate = TcpState.TIME_WAIT;
+            if (opt.sawTstamp) {
+                tw.tsRecent = opt.tsVal;
+                tw.tsRecentStampSec = tcp.nowUs() / 1_000_000;
+            }
+            restartTimewait(tw);
             sendTwAck(tw, skb);
             skb.free();
             return;
