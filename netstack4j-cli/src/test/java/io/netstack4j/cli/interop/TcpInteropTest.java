@@ -105,6 +105,32 @@ class TcpInteropTest {
         return s.isEmpty() ? List.of() : List.of(s.split("\n"));
     }
 
+    /** Waits (up to 10 s) until a background server in namespace h listens on {@code port}. */
+    private void awaitListening(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            boolean up = stack.loop().call(() -> stack.namespace("h").tcp().sockets().stream()
+                    .anyMatch(i -> i.state() == io.netstack4j.tcp.TcpState.LISTEN && i.localPort() == port));
+            if (up) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("nothing listens on port " + port + " in h");
+    }
+
+    /** Waits (up to 10 s) until a kernel server in the test's kernel namespace listens on {@code port}. */
+    private void awaitKernelListening(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (k.exec("ss", "-Htln", "sport", "= :" + port).out().contains(":" + port)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the kernel side does not listen on port " + port);
+    }
+
     private void impair() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/iptables")) || Files.isExecutable(Path.of("/sbin/iptables")),
                 "iptables is not installed");
@@ -148,7 +174,7 @@ class TcpInteropTest {
     private void bulkBothWays(int size) throws Exception {
         Path up = randomFile("up.bin", size, 1);
         sh("ip netns exec h nc -l 5000 > got-up.bin &");
-        Thread.sleep(200);
+        awaitListening(5000);
         long t0 = System.nanoTime();
         k.exec("socat", "-u", "OPEN:" + up, "TCP:10.88.0.2:5000");
         Path gotUp = tmp.resolve("got-up.bin");
@@ -161,7 +187,7 @@ class TcpInteropTest {
         Path down = randomFile("down.bin", size, 2);
         Path gotDown = tmp.resolve("got-down.bin");
         Process server = k.spawn(gotDown, "socat", "-u", "TCP-LISTEN:5001,reuseaddr", "STDOUT");
-        Thread.sleep(300);
+        awaitKernelListening(5001);
         long t1 = System.nanoTime();
         sh("ip netns exec h nc -N 10.77.0.1 5001 < down.bin");
         assertTrue(server.waitFor(120, TimeUnit.SECONDS), "kernel socat did not finish");
@@ -221,7 +247,7 @@ class TcpInteropTest {
         assertEquals(1, status);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("Connection refused"), err.toString(StandardCharsets.UTF_8));
         sh("ip netns exec h nc -l 5003 > /dev/null &");
-        Thread.sleep(200);
+        awaitListening(5003);
         Process p = k.spawn(tmp.resolve("k.out"), "sh", "-c", "sleep 2 | socat -u STDIN TCP:10.88.0.2:5003");
         Thread.sleep(700);
         List<String> ss = sh("ip netns exec h ss -tani");
@@ -235,28 +261,29 @@ class TcpInteropTest {
     private static double jsonNumber(String json, String path) {
         Object v = io.netstack4j.cli.apps.Json.parse(json);
         for (String k : path.split("\\.")) {
-            v = ((java.util.Map<?, ?>) v).get(k);
+            v = v instanceof java.util.Map<?, ?> m ? m.get(k) : null;
         }
+        assertTrue(v instanceof Number, "iperf3 -J has no " + path + ": " + json);
         return ((Number) v).doubleValue();
     }
 
     @Test
     void kernelIperf3MeasuresNetstack4jAndBack() throws Exception {
         sh("ip netns exec h iperf3 -s -1 -p 5201 > iperf-server.txt &");
-        Thread.sleep(300);
+        awaitListening(5201);
         KernelNetns.Result up = k.exec("iperf3", "-c", "10.88.0.2", "-p", "5201", "-t", "3", "-J");
         double upBps = jsonNumber(up.out(), "end.sum_received.bits_per_second");
         assertTrue(upBps > 0, up.out());
         sh("wait");
         sh("ip netns exec h iperf3 -s -1 -p 5201 > iperf-server2.txt &");
-        Thread.sleep(300);
+        awaitListening(5201);
         KernelNetns.Result down = k.exec("iperf3", "-c", "10.88.0.2", "-p", "5201", "-t", "3", "-R", "-J");
         double downBps = jsonNumber(down.out(), "end.sum_received.bits_per_second");
         assertTrue(downBps > 0, down.out());
         sh("wait");
 
         Process server = k.spawn(tmp.resolve("kernel-iperf.txt"), "iperf3", "-s", "-1", "-p", "5202");
-        Thread.sleep(500);
+        awaitKernelListening(5202);
         List<String> client = sh("ip netns exec h iperf3 -c 10.77.0.1 -p 5202 -t 3 -P 2");
         String text = String.join("\n", client);
         assertTrue(text.contains("receiver") && text.contains("iperf Done."), text);
@@ -272,7 +299,7 @@ class TcpInteropTest {
         Files.createDirectories(tmp.resolve("www"));
         Path served = randomFile("www/f.bin", 3 << 20, 5);
         sh("ip netns exec h httpd www 8080 > httpd.log &");
-        Thread.sleep(300);
+        awaitListening(8080);
         Path fetched = tmp.resolve("kernel-got.bin");
         k.exec("curl", "-s", "-f", "-o", fetched.toString(), "http://10.88.0.2:8080/f.bin");
         assertArrayEquals(sha256(served), sha256(fetched));
@@ -283,7 +310,7 @@ class TcpInteropTest {
         Path kfile = randomFile("kweb/k.bin", 2 << 20, 6);
         Process py = k.spawn(tmp.resolve("py.log"), "sh", "-c", "cd " + tmp.resolve("kweb") + " && exec python3 -m http.server 8000 --bind 10.77.0.1");
         try {
-            Thread.sleep(1500);
+            awaitKernelListening(8000);
             sh("ip netns exec h curl -s -f -o n4j-got.bin http://10.77.0.1:8000/k.bin");
             assertArrayEquals(sha256(kfile), sha256(tmp.resolve("n4j-got.bin")));
         } finally {
@@ -298,7 +325,7 @@ class TcpInteropTest {
         Files.createDirectories(tmp.resolve("www"));
         Path served = randomFile("www/small.bin", 100_000, 7);
         sh("ip netns exec h httpd www 8081 > httpd.log &");
-        Thread.sleep(300);
+        awaitListening(8081);
         String flood = String.join("\n",
                 "import random, time",
                 "from scapy.all import IP, TCP, send, conf",
