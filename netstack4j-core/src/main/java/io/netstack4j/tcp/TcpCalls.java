@@ -476,6 +476,9 @@ public final class TcpCalls {
         TcpCongestionOps ops = TcpCongestion.create(name);
         sk.cc = ops;
         if (sk.state == TcpState.ESTABLISHED) {
+            sk.cw.nowUs = sk.nowUs();
+            sk.cw.sndUna = sk.sndUna;
+            sk.cw.sndNxt = sk.sndNxt;
             ops.init(sk.cw);
         }
     }

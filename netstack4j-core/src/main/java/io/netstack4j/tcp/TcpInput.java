@@ -447,6 +447,9 @@ final class TcpInput {
         sk.rcvMss = Math.min(sk.advmss, sk.mssCache);
         sk.cw.mss = sk.mssCache;
         sk.cw.setCwnd(CwndState.INIT_CWND);
+        sk.cw.nowUs = sk.nowUs();
+        sk.cw.sndUna = sk.sndUna;
+        sk.cw.sndNxt = sk.sndNxt;
         sk.cc.init(sk.cw);
         sk.quickAcks = 16;
         sk.rcvqSpace = Math.min(sk.rcvWnd, 10 * sk.advmss);

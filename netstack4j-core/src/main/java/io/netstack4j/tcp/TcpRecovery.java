@@ -492,6 +492,8 @@ final class TcpRecovery {
             sk.undoRetrans = Math.max(sk.undoRetrans, 0);
         }
         sk.cw.nowUs = sk.nowUs();
+        sk.cw.sndUna = sk.sndUna;
+        sk.cw.sndNxt = sk.sndNxt;
         sk.cc.cwndEvent(sk.cw, TcpCongestionOps.CaEvent.LOSS);
         for (int i = 0; i < sk.rtx.size(); i++) {
             TxSeg s = sk.rtx.get(i);
