@@ -260,12 +260,6 @@ public final class Tcp implements L4Protocol {
         return true;
     }
 
-    /** Replaces {@code old} by {@code h} in the same bucket ({@code inet_ehash_nolisten} replacing a request or TIME_WAIT sock). */
-    void ehashReplace(TcpHashed old, TcpHashed h) {
-        ehashRemove(old);
-        ehashInsert(h);
-    }
-
     void ehashRemove(TcpHashed h) {
         if (!h.hashed) {
             return;

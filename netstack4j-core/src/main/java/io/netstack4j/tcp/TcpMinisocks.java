@@ -479,6 +479,6 @@ final class TcpMinisocks {
     private void sendTwAck(TcpTimewaitSock tw, PacketBuffer skb) {
         int ts = tw.tsOk ? (int) (tcp.nowUs() / 1000) + tw.tsOffset : 0;
         tcp.output().sendBare(skb, tw.sndNxt, tw.rcvNxt, TcpHeader.ACK_FLAG, Math.min(tw.rcvWnd >> tw.rcvWscale, 65535), ts,
-                tw.tsOk ? tw.tsRecent : -1, 0);
+                tw.tsOk ? tw.tsRecent : -1);
     }
 }

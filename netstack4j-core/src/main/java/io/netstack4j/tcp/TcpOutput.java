@@ -488,9 +488,9 @@ final class TcpOutput {
             return;
         }
         if ((flags & TcpHeader.ACK_FLAG) != 0) {
-            sendBare(skb, TcpHeader.ack(b, th), 0, TcpHeader.RST, 0, 0, -1, 0);
+            sendBare(skb, TcpHeader.ack(b, th), 0, TcpHeader.RST, 0, 0, -1);
         } else {
-            sendBare(skb, 0, skb.endSeq, TcpHeader.RST | TcpHeader.ACK_FLAG, 0, 0, -1, 0);
+            sendBare(skb, 0, skb.endSeq, TcpHeader.RST | TcpHeader.ACK_FLAG, 0, 0, -1);
         }
         tcp.mib().inc(TcpMib.OutRsts);
     }
@@ -499,7 +499,7 @@ final class TcpOutput {
      * {@code tcp_v4_send_ack}: an ACK (or RST) in answer to {@code skb} from a mini-socket:
      * ports and addresses swapped, the given seq/ack/window and an optional timestamp.
      */
-    void sendBare(PacketBuffer in, int seq, int ack, int flags, int window, int tsVal, int tsEcr, int unused) {
+    void sendBare(PacketBuffer in, int seq, int ack, int flags, int window, int tsVal, int tsEcr) {
         byte[] ib = in.array();
         int ith = in.transportHeader();
         int inh = in.networkHeader();

@@ -229,7 +229,6 @@ public final class TcpSock extends TcpHashed {
     int dsackDups;
     int reordSeenCount;
     int rcvOooPack;
-    long busyStartUs;
     /** When a passively opened child's SYN-ACK went out (never retransmitted), for the first RTT sample; 0 otherwise. */
     long synackSentUs;
 
