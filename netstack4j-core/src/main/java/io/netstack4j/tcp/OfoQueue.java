@@ -35,6 +35,11 @@ final class OfoQueue {
         return segs == null ? 0 : segs.size();
     }
 
+    /** True while the segment list exists (only while segments are held). */
+    boolean holdsList() {
+        return segs != null;
+    }
+
     /** Drops the list once it is empty, so an idle socket does not keep it. */
     private void releaseIfEmpty() {
         if (segs != null && segs.isEmpty()) {

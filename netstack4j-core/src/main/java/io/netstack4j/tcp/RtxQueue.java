@@ -29,6 +29,11 @@ final class RtxQueue {
         return count;
     }
 
+    /** Slots of the index array held (0 once the queue has emptied and given it back). */
+    int capacity() {
+        return segs == null ? 0 : segs.length;
+    }
+
     boolean isEmpty() {
         return count == 0;
     }

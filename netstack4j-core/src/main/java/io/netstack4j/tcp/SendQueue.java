@@ -135,6 +135,11 @@ final class SendQueue {
         chunks = null;
     }
 
+    /** True while the chunk index exists (only while chunks are held). */
+    boolean holdsIndex() {
+        return chunks != null;
+    }
+
     /** Memory held, for {@code sk_wmem_queued}. */
     int chunkBytes() {
         return count * ChunkPool.CHUNK;
