@@ -24,7 +24,7 @@ public final class TcpListener implements AutoCloseable {
         this.loop = loop;
         this.sk = sk;
         this.waiters = new Waiters(loop, "TCP listener");
-        sk.setListener(waiters::wakeAll);
+        sk.setListener(waiters);
     }
 
     /** Binds to {@code addr:port} (wildcard and 0 allowed) and listens with {@code backlog}. */

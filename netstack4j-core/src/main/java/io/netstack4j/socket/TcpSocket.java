@@ -45,7 +45,7 @@ public final class TcpSocket implements AutoCloseable {
         this.loop = loop;
         this.sk = sk;
         this.waiters = new Waiters(loop, "TCP socket");
-        sk.setListener(waiters::wakeAll);
+        sk.setListener(waiters);
     }
 
     /** An unconnected socket on {@code ns}. */

@@ -3,6 +3,7 @@ package io.netstack4j.socket;
 import io.netstack4j.core.Errno;
 import io.netstack4j.core.NetException;
 import io.netstack4j.core.NetLoop;
+import io.netstack4j.tcp.TcpSock;
 import io.netstack4j.time.Timer;
 import io.netstack4j.wire.Ipv4Address;
 import java.net.Inet4Address;
@@ -21,8 +22,12 @@ import java.util.concurrent.locks.LockSupport;
  * timeout timer fires (a loop timer, so it runs on virtual time in a simulation) or it is
  * interrupted (EINTR, interrupt flag kept). On the loop thread itself nothing may park, so
  * there a call that would block fails with EAGAIN, as it does in non-blocking mode.
+ *
+ * <p>It is also the TCP socket's wake-up hook ({@link TcpSock.Listener}), so a connection does
+ * not carry a separate callback object, and the list of parked callers exists only while
+ * someone is parked: an idle connection holds neither.
  */
-final class Waiters {
+final class Waiters implements TcpSock.Listener {
 
     /** One attempt at an operation on the loop: a result, or null when it must wait. */
     @FunctionalInterface
@@ -39,7 +44,8 @@ final class Waiters {
 
     private final NetLoop loop;
     private final String what;
-    private final List<Waiter> waiters = new ArrayList<>();
+    /** Null while no caller is parked. */
+    private List<Waiter> waiters;
 
     Waiters(NetLoop loop, String what) {
         this.loop = loop;
@@ -52,6 +58,9 @@ final class Waiters {
 
     /** Loop thread: every parked caller retries. */
     void wakeAll() {
+        if (waiters == null) {
+            return;
+        }
         for (int i = 0; i < waiters.size(); i++) {
             Waiter w = waiters.get(i);
             w.woken = true;
@@ -61,7 +70,13 @@ final class Waiters {
 
     /** Callers parked now; loop thread only (tests use it to sequence threads). */
     int count() {
-        return waiters.size();
+        return waiters == null ? 0 : waiters.size();
+    }
+
+    /** {@code sk_data_ready} and friends from a TCP socket: every parked caller retries. */
+    @Override
+    public void wake() {
+        wakeAll();
     }
 
     /**
@@ -93,6 +108,9 @@ final class Waiters {
                     throw new NetException(Errno.EAGAIN, "timed out");
                 }
                 w.woken = false;
+                if (waiters == null) {
+                    waiters = new ArrayList<>(2);
+                }
                 if (!waiters.contains(w)) {
                     waiters.add(w);
                     if (timeoutNanos > 0) {
@@ -121,7 +139,9 @@ final class Waiters {
     }
 
     private void forget(Waiter w) {
-        waiters.remove(w);
+        if (waiters != null && waiters.remove(w) && waiters.isEmpty()) {
+            waiters = null;
+        }
         if (w.timer != null) {
             loop.cancel(w.timer);
         }

@@ -10,14 +10,17 @@ import java.util.ArrayList;
  * sequence number with overlaps trimmed away on insertion, charged to the receive buffer and
  * pruned from the highest sequence down when memory runs short ({@code tcp_prune_ofo_queue}).
  * Each buffer's {@code seq}/{@code endSeq} cover its payload; a FIN is remembered separately.
- * The SACK blocks we send are derived from it. Loop thread only.
+ * The SACK blocks we send are derived from it. The list and the socket's SACK block arrays exist
+ * only while segments are held (most connections never see a gap), so an idle socket holds
+ * neither. Loop thread only.
  */
 final class OfoQueue {
 
     /** At most this many segments are held whatever the buffer size, bounding the work per insertion (SegmentSmack). */
     static final int MAX_SEGMENTS = 4096;
 
-    private final ArrayList<PacketBuffer> segs = new ArrayList<>();
+    /** Null while no segment is held. */
+    private ArrayList<PacketBuffer> segs;
     private int finSeq;
     private boolean finHeld;
     /** The range of the most recently received out-of-order segment, reported first (RFC 2018 4). */
@@ -25,11 +28,23 @@ final class OfoQueue {
     private int lastEnd;
 
     boolean isEmpty() {
-        return segs.isEmpty() && !finHeld;
+        return segs == null && !finHeld;
     }
 
     int size() {
-        return segs.size();
+        return segs == null ? 0 : segs.size();
+    }
+
+    /** True while the segment list exists (only while segments are held). */
+    boolean holdsList() {
+        return segs != null;
+    }
+
+    /** Drops the list once it is empty, so an idle socket does not keep it. */
+    private void releaseIfEmpty() {
+        if (segs != null && segs.isEmpty()) {
+            segs = null;
+        }
     }
 
     /** Inserts {@code skb} (already charged), dropping bytes other segments hold; D-SACKs a full duplicate. */
@@ -47,6 +62,9 @@ final class OfoQueue {
             skb.free();
             return;
         }
+        if (segs == null) {
+            segs = new ArrayList<>(4);
+        }
         int i = 0;
         while (i < segs.size() && TcpHeader.before(segs.get(i).seq, seq)) {
             i++;
@@ -58,6 +76,7 @@ final class OfoQueue {
                 sk.tcp.extMib().inc(TcpExtMib.TCPOFOMerge);
                 uncharge(sk, skb);
                 skb.free();
+                releaseIfEmpty();
                 return;
             }
             if (TcpHeader.after(prev.endSeq, seq)) {
@@ -86,6 +105,7 @@ final class OfoQueue {
         if (seq == end) {
             uncharge(sk, skb);
             skb.free();
+            releaseIfEmpty();
             return;
         }
         if (segs.size() >= MAX_SEGMENTS) {
@@ -104,7 +124,7 @@ final class OfoQueue {
 
     /** {@code tcp_ofo_queue}: moves segments that became in-order to the receive queue. */
     void drainInOrder(TcpSock sk, TcpData input) {
-        while (!segs.isEmpty()) {
+        while (segs != null && !segs.isEmpty()) {
             PacketBuffer s = segs.get(0);
             if (TcpHeader.after(s.seq, sk.rcvNxt)) {
                 break;
@@ -124,7 +144,8 @@ final class OfoQueue {
             sk.rcvNxt = s.endSeq;
             input.queueRcv(sk, s);
         }
-        if (finHeld && sk.rcvNxt == finSeq && segs.isEmpty()) {
+        releaseIfEmpty();
+        if (finHeld && sk.rcvNxt == finSeq && segs == null) {
             finHeld = false;
             sk.rcvNxt = finSeq + 1;
             input.fin(sk);
@@ -141,6 +162,16 @@ final class OfoQueue {
         int runEnd = 0;
         boolean inRun = false;
         int runs = 0;
+        if (segs == null) {
+            sk.numSacks = 0;
+            sk.sackStart = null;
+            sk.sackEnd = null;
+            return;
+        }
+        if (sk.sackStart == null) {
+            sk.sackStart = new int[4];
+            sk.sackEnd = new int[4];
+        }
         int[] starts = sk.sackStart;
         int[] ends = sk.sackEnd;
         for (int i = 0; i < segs.size(); i++) {
@@ -196,13 +227,14 @@ final class OfoQueue {
      */
     void prune(TcpSock sk, int need, Tcp tcp) {
         boolean pruned = false;
-        while (!segs.isEmpty() && sk.rmemAlloc + need > sk.rcvbuf) {
+        while (segs != null && !segs.isEmpty() && sk.rmemAlloc + need > sk.rcvbuf) {
             PacketBuffer s = segs.remove(segs.size() - 1);
             uncharge(sk, s);
             s.free();
             pruned = true;
         }
         if (pruned) {
+            releaseIfEmpty();
             tcp.extMib().inc(TcpExtMib.OfoPruned);
             finHeld = false;
             updateSackBlocks(sk);
@@ -211,12 +243,16 @@ final class OfoQueue {
 
     /** Frees everything (the connection closed or the FIN made the rest unreachable). */
     void purge(TcpSock sk) {
-        for (PacketBuffer s : segs) {
-            uncharge(sk, s);
-            s.free();
+        if (segs != null) {
+            for (PacketBuffer s : segs) {
+                uncharge(sk, s);
+                s.free();
+            }
+            segs = null;
         }
-        segs.clear();
         finHeld = false;
         sk.numSacks = 0;
+        sk.sackStart = null;
+        sk.sackEnd = null;
     }
 }

@@ -3,7 +3,9 @@ package io.netstack4j.tcp;
 /**
  * The retransmission queue ({@code tcp_rtx_queue}): the segments sent and not yet cumulatively
  * ACKed, in sequence order, as an array so a SACK block finds its segments by binary search
- * (bounded work per ACK however long the queue). Records are recycled. Loop thread only.
+ * (bounded work per ACK however long the queue). Records and the array come from the namespace's
+ * {@link TxSegPool} and go back to it, the array when the queue empties, so an idle socket holds
+ * none. Loop thread only.
  */
 final class RtxQueue {
 
@@ -13,14 +15,23 @@ final class RtxQueue {
      */
     static final int MAX_RECORDS = 65536;
 
-    private TxSeg[] segs = new TxSeg[16];
+    private final TxSegPool pool;
+    /** Null while the queue is empty. */
+    private TxSeg[] segs;
     private int start;
     private int count;
-    private TxSeg[] free = new TxSeg[16];
-    private int freeCount;
+
+    RtxQueue(TxSegPool pool) {
+        this.pool = pool;
+    }
 
     int size() {
         return count;
+    }
+
+    /** Slots of the index array held (0 once the queue has emptied and given it back). */
+    int capacity() {
+        return segs == null ? 0 : segs.length;
     }
 
     boolean isEmpty() {
@@ -40,24 +51,16 @@ final class RtxQueue {
     }
 
     TxSeg newSeg() {
-        TxSeg s = freeCount > 0 ? free[--freeCount] : new TxSeg();
+        TxSeg s = pool.takeSeg();
         s.sacked = 0;
         s.tcpFlags = 0;
         return s;
     }
 
-    private void recycle(TxSeg s) {
-        if (freeCount == free.length) {
-            if (free.length >= 1024) {
-                return;
-            }
-            free = java.util.Arrays.copyOf(free, free.length * 2);
-        }
-        free[freeCount++] = s;
-    }
-
     void addLast(TxSeg s) {
-        if (start + count == segs.length) {
+        if (segs == null) {
+            segs = pool.takeArray();
+        } else if (start + count == segs.length) {
             grow();
         }
         segs[start + count++] = s;
@@ -83,8 +86,10 @@ final class RtxQueue {
         count--;
         if (count == 0) {
             start = 0;
+            pool.giveArray(segs);
+            segs = null;
         }
-        recycle(s);
+        pool.giveSeg(s);
     }
 
     /** Removes every record. */

@@ -12,7 +12,8 @@ package io.netstack4j.tcp;
 final class SendQueue {
 
     private final ChunkPool pool;
-    private byte[][] chunks = new byte[4][];
+    /** The chunks in use as a ring, null while none is held (an idle socket holds no index either). */
+    private byte[][] chunks;
     private int first;
     private int count;
     /** Offset of the first live byte within the first chunk. */
@@ -62,7 +63,10 @@ final class SendQueue {
     }
 
     private void addChunk() {
-        if (count == chunks.length) {
+        if (chunks == null) {
+            chunks = new byte[4][];
+            first = 0;
+        } else if (count == chunks.length) {
             byte[][] bigger = new byte[chunks.length * 2][];
             for (int i = 0; i < count; i++) {
                 bigger[i] = chunks[(first + i) % chunks.length];
@@ -112,6 +116,9 @@ final class SendQueue {
         if (size == 0) {
             headOff = 0;
         }
+        if (count == 0) {
+            chunks = null;
+        }
     }
 
     /** Returns every chunk to the pool (the socket is done). */
@@ -125,6 +132,12 @@ final class SendQueue {
         headSeq += size;
         size = 0;
         headOff = 0;
+        chunks = null;
+    }
+
+    /** True while the chunk index exists (only while chunks are held). */
+    boolean holdsIndex() {
+        return chunks != null;
     }
 
     /** Memory held, for {@code sk_wmem_queued}. */

@@ -48,6 +48,7 @@ public final class Tcp implements L4Protocol {
     private final Mib<TcpMib> mib = new Mib<>("Tcp", TcpMib.class);
     private final Mib<TcpExtMib> extMib = new Mib<>("TcpExt", TcpExtMib.class);
     private final ChunkPool chunks = new ChunkPool();
+    private final TxSegPool txSegs = new TxSegPool();
     private final TcpOptions rxOpt = new TcpOptions();
     private final TcpInput input;
     private final TcpOutput output;
@@ -130,6 +131,10 @@ public final class Tcp implements L4Protocol {
 
     ChunkPool chunks() {
         return chunks;
+    }
+
+    TxSegPool txSegs() {
+        return txSegs;
     }
 
     TcpInput input() {

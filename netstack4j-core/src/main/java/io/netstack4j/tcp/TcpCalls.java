@@ -6,6 +6,8 @@ import io.netstack4j.core.PacketBuffer;
 import io.netstack4j.core.SockMem;
 import io.netstack4j.ipv4.Rtable;
 import io.netstack4j.wire.TcpHeader;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 
 /**
  * The calls an application makes on a TCP socket ({@code net/ipv4/tcp.c}, {@code af_inet.c},
@@ -110,6 +112,8 @@ public final class TcpCalls {
             throw new NetException(Errno.EADDRINUSE);
         }
         sk.state = TcpState.LISTEN;
+        sk.acceptQueue = new ArrayDeque<>();
+        sk.requests = new ArrayList<>();
         sk.tcp.listenHash(sk);
     }
 
@@ -333,7 +337,7 @@ public final class TcpCalls {
         sk.listener = null;
         if (sk.state == TcpState.LISTEN) {
             tcp.listenUnhash(sk);
-            for (TcpRequestSock r : new java.util.ArrayList<>(sk.requests)) {
+            for (TcpRequestSock r : new ArrayList<>(sk.requests)) {
                 tcp.minisocks().dropRequest(r);
             }
             while (!sk.acceptQueue.isEmpty()) {
@@ -410,7 +414,7 @@ public final class TcpCalls {
         if (on && (sk.state == TcpState.ESTABLISHED || sk.state == TcpState.CLOSE_WAIT)) {
             sk.tcp.timers().resetKeepalive(sk, sk.keepIdleSec * 1_000_000L);
         } else if (!on) {
-            sk.tcp.ipv4().loop().cancel(sk.keepaliveTimer);
+            sk.tcp.timers().cancelKeepalive(sk);
         }
     }
 

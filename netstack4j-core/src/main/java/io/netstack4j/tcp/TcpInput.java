@@ -64,7 +64,7 @@ final class TcpInput {
         sk.shutdown = TcpSock.RCV_SHUTDOWN | TcpSock.SEND_SHUTDOWN;
         tcp.timers().clearXmitTimer(sk);
         tcp.ipv4().loop().cancel(sk.delackTimer);
-        tcp.ipv4().loop().cancel(sk.keepaliveTimer);
+        tcp.timers().cancelKeepalive(sk);
         tcp.ehashRemove(sk);
         tcp.unbind(sk);
         sk.rtx.clear();

@@ -63,7 +63,7 @@ public final class TcpSock extends TcpHashed {
     /** {@code pushed_seq}. */
     int pushedSeq;
     final SendQueue sendQueue;
-    final RtxQueue rtx = new RtxQueue();
+    final RtxQueue rtx;
     boolean finQueued;
     boolean finSent;
 
@@ -75,7 +75,8 @@ public final class TcpSock extends TcpHashed {
     int rcvWnd;
     /** {@code copied_seq}: the next byte the application will read. */
     int copiedSeq;
-    final ArrayDeque<PacketBuffer> receiveQueue = new ArrayDeque<>();
+    /** Starts at the smallest capacity: an idle connection's queue is empty, and ArrayDeque grows as needed. */
+    final ArrayDeque<PacketBuffer> receiveQueue = new ArrayDeque<>(1);
     final OfoQueue ofo = new OfoQueue();
     int rmemAlloc;
     int rcvbuf;
@@ -110,9 +111,12 @@ public final class TcpSock extends TcpHashed {
     boolean dsackPending;
     int dsackStart;
     int dsackEnd;
-    /** Our SACK blocks, most recent first ({@code selective_acks}). */
-    final int[] sackStart = new int[4];
-    final int[] sackEnd = new int[4];
+    /**
+     * Our SACK blocks, most recent first ({@code selective_acks}); {@link OfoQueue} makes the
+     * arrays while it holds segments and drops them when it empties (null while numSacks is 0).
+     */
+    int[] sackStart;
+    int[] sackEnd;
     int numSacks;
 
     // RTT and RTO (RFC 6298, tcp_rtt_estimator).
@@ -129,9 +133,10 @@ public final class TcpSock extends TcpHashed {
     long retransStampUs;
     int probesOut;
     int pending = TIMER_NONE;
-    final Timer retransmitTimer;
-    final Timer delackTimer;
-    final Timer keepaliveTimer;
+    final Timer retransmitTimer = new TcpSockTimer(this, TcpSockTimer.RETRANSMIT);
+    final Timer delackTimer = new TcpSockTimer(this, TcpSockTimer.DELACK);
+    /** Made when first armed ({@link TcpTimers#resetKeepalive}); null until then. */
+    Timer keepaliveTimer;
 
     // Congestion control and loss recovery.
     final CwndState cw = new CwndState();
@@ -211,8 +216,9 @@ public final class TcpSock extends TcpHashed {
     // Listener (inet_connection_sock request queue).
     int backlog;
     int synQueueLen;
-    final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>();
-    final ArrayList<TcpRequestSock> requests = new ArrayList<>();
+    /** The accept queue and the request mini-sockets: made by {@code listen}, null on other sockets. */
+    ArrayDeque<TcpSock> acceptQueue;
+    ArrayList<TcpRequestSock> requests;
     /** The listener a passively opened child belongs to until accepted. */
     TcpSock parent;
 
@@ -236,11 +242,9 @@ public final class TcpSock extends TcpHashed {
         this.tcp = tcp;
         this.listener = listener;
         this.sendQueue = new SendQueue(tcp.chunks());
+        this.rtx = new RtxQueue(tcp.txSegs());
         this.rcvbuf = tcp.rmemDefault();
         this.sndbuf = tcp.wmemDefault();
-        this.retransmitTimer = new Timer(() -> tcp.timers().retransmitTimerFired(this));
-        this.delackTimer = new Timer(() -> tcp.timers().delackTimerFired(this));
-        this.keepaliveTimer = new Timer(() -> tcp.timers().keepaliveTimerFired(this));
         this.cc = TcpCongestion.create(tcp.defaultCongestion());
         this.keepIdleSec = tcp.keepaliveTime();
         this.keepIntvlSec = tcp.keepaliveIntvl();
@@ -322,7 +326,7 @@ public final class TcpSock extends TcpHashed {
 
     /** For a listener: a connection is waiting to be accepted. */
     public boolean acceptable() {
-        return !acceptQueue.isEmpty();
+        return acceptQueue != null && !acceptQueue.isEmpty();
     }
 
     /** Throws and clears the pending asynchronous error ({@code sock_error}). */

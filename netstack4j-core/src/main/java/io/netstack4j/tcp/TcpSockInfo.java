@@ -11,7 +11,7 @@ public record TcpSockInfo(TcpState state, int recvQ, int sendQ, int localAddr, i
         String timer = switch (s.pending) {
             case TcpSock.TIMER_RETRANS, TcpSock.TIMER_LOSS_PROBE, TcpSock.TIMER_REO -> s.retransmitTimer.pending() ? "on" : null;
             case TcpSock.TIMER_PROBE0 -> s.retransmitTimer.pending() ? "persist" : null;
-            default -> s.keepaliveOn && s.keepaliveTimer.pending() ? "keepalive" : null;
+            default -> s.keepaliveOn && s.keepaliveTimer != null && s.keepaliveTimer.pending() ? "keepalive" : null;
         };
         int sendQ = s.state == TcpState.LISTEN ? s.backlog : Math.max(0, s.sendQueueBytes());
         return new TcpSockInfo(s.state, s.recvQueueBytes(), sendQ, s.saddr, s.sport, s.daddr, s.dport, timer,

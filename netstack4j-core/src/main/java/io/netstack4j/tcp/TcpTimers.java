@@ -213,7 +213,17 @@ final class TcpTimers {
 
     /** (Re)arms the keepalive timer for {@code sk} ({@code inet_csk_reset_keepalive_timer}). */
     void resetKeepalive(TcpSock sk, long delayUs) {
+        if (sk.keepaliveTimer == null) {
+            sk.keepaliveTimer = new TcpSockTimer(sk, TcpSockTimer.KEEPALIVE);
+        }
         tcp.ipv4().loop().schedule(sk.keepaliveTimer, Math.max(1, delayUs) * 1000);
+    }
+
+    /** {@code inet_csk_delete_keepalive_timer}. */
+    void cancelKeepalive(TcpSock sk) {
+        if (sk.keepaliveTimer != null) {
+            tcp.ipv4().loop().cancel(sk.keepaliveTimer);
+        }
     }
 
     /**

@@ -70,7 +70,7 @@ public final class TimerQueue {
         while (size > 0 && heap[0].expires - now <= 0) {
             Timer t = heap[0];
             del(t);
-            t.callback.run();
+            t.fire();
             ran++;
         }
         return ran;

@@ -1,0 +1,126 @@
+package io.netstack4j.tcp;
+
+import static io.netstack4j.tcp.SegmentHarness.HOST;
+import static io.netstack4j.tcp.SegmentHarness.PEER;
+import static io.netstack4j.wire.TcpHeader.ACK_FLAG;
+import static io.netstack4j.wire.TcpHeader.PSH;
+import static io.netstack4j.wire.TcpHeader.SYN;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netstack4j.tcp.SegmentHarness.Seg;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an idle established connection keeps (the {@code idle_conn_memory} goal): state needed
+ * only while data is in flight or out of order (send chunks and their index, retransmission
+ * records, the out-of-order list, SACK blocks, the keepalive timer) is made when needed and
+ * given back once the data is ACKed and read, while the connection goes on working. One socket,
+ * the test as the peer, virtual time.
+ */
+class TcpIdleStateTest {
+
+    private static final int PEER_ISN = 1_000_000;
+    private static final int PEER_TS = 5000;
+    private static final int PORT = 80;
+    private static final int PEER_PORT = 40000;
+
+    private final SegmentHarness h = new SegmentHarness();
+    private TcpSock sk;
+    private int iss;
+
+    private void established() {
+        sk = h.h.tcp().open(null);
+        TcpCalls.bind(sk, HOST, PEER_PORT);
+        TcpCalls.connect(sk, PEER, PORT);
+        Seg syn = h.one();
+        iss = syn.seq();
+        h.inject(PORT, PEER_PORT, SYN | ACK_FLAG, PEER_ISN, iss + 1, 65535, SegmentHarness.synOptions(PEER_TS, syn.opt().tsVal), 0);
+        assertEquals(TcpState.ESTABLISHED, sk.state());
+        h.take();
+    }
+
+    /** Peer data at offset {@code off} after its SYN, acknowledging {@code ack}. */
+    private void data(int off, int len, int ack) {
+        h.inject(PORT, PEER_PORT, ACK_FLAG | PSH, PEER_ISN + 1 + off, ack, 65535, SegmentHarness.ts(PEER_TS + 1, sk.tsNow()), len);
+    }
+
+    private void assertHoldsNothingInFlight() {
+        assertEquals(0, sk.sendQueue.chunkBytes(), "no send chunk");
+        assertFalse(sk.sendQueue.holdsIndex(), "no send-queue chunk index");
+        assertEquals(0, sk.rtx.capacity(), "no retransmission-queue array");
+        assertFalse(sk.ofo.holdsList(), "no out-of-order list");
+        assertNull(sk.sackStart, "no SACK blocks");
+        assertNull(sk.sackEnd, "no SACK blocks");
+        assertTrue(sk.receiveQueue.isEmpty(), "nothing unread");
+        assertEquals(0, sk.rmemAlloc, "nothing charged to the receive buffer");
+        assertNull(sk.keepaliveTimer, "no keepalive timer without SO_KEEPALIVE");
+        assertNull(sk.acceptQueue, "no accept queue on a connection");
+    }
+
+    @Test
+    void anExchangeThatIsAckedAndReadLeavesNothingInFlightHeld() {
+        established();
+        assertHoldsNothingInFlight();
+        byte[] request = "GET / HTTP/1.0\r\n\r\n".getBytes();
+        assertEquals(request.length, TcpCalls.send(sk, request, 0, request.length));
+        assertTrue(sk.sendQueue.chunkBytes() > 0, "the request is held until ACKed");
+        assertTrue(sk.rtx.capacity() > 0, "the segment is on the retransmission queue");
+        Seg sent = h.one();
+        assertEquals(request.length, sent.payload());
+        data(0, 300, iss + 1 + request.length);
+        assertEquals(0, sk.sendQueueBytes(), "the peer ACKed the request");
+        byte[] buf = new byte[1000];
+        assertEquals(300, TcpCalls.recv(sk, buf, 0, buf.length));
+        h.run(500);
+        assertHoldsNothingInFlight();
+
+        assertEquals(5, TcpCalls.send(sk, "again".getBytes(), 0, 5), "the connection still sends");
+        Seg again = h.take().stream().filter(s -> s.payload() == 5).findFirst().orElseThrow();
+        assertEquals(iss + 1 + request.length, again.seq(), "right after the request");
+    }
+
+    @Test
+    void aFilledGapGivesBackTheOutOfOrderListAndSackBlocks() {
+        established();
+        data(0, 100, iss + 1);
+        data(200, 100, iss + 1);
+        assertTrue(sk.ofo.holdsList(), "the segment beyond the gap is held");
+        assertEquals(1, sk.numSacks);
+        assertEquals(PEER_ISN + 201, sk.sackStart[0]);
+        assertEquals(PEER_ISN + 301, sk.sackEnd[0]);
+        data(100, 100, iss + 1);
+        assertEquals(0, sk.numSacks, "the gap is filled");
+        byte[] buf = new byte[1000];
+        assertEquals(300, TcpCalls.recv(sk, buf, 0, buf.length), "all 300 bytes, in order");
+        byte[] expect = new byte[300];
+        for (int i = 0; i < expect.length; i++) {
+            expect[i] = (byte) ('a' + i % 100 % 26);
+        }
+        assertArrayEquals(expect, java.util.Arrays.copyOf(buf, 300), "the held segment was delivered after the filler");
+        h.run(500);
+        assertHoldsNothingInFlight();
+
+        data(400, 100, iss + 1);
+        assertEquals(1, sk.numSacks, "a second gap gets its SACK block again");
+        assertEquals(PEER_ISN + 401, sk.sackStart[0]);
+    }
+
+    @Test
+    void theKeepaliveTimerIsMadeWhenFirstArmedAndProbes() {
+        established();
+        assertNull(sk.keepaliveTimer);
+        TcpCalls.setKeepaliveParams(sk, 10, 2, 3);
+        TcpCalls.setKeepAlive(sk, true);
+        assertNotNull(sk.keepaliveTimer);
+        assertTrue(sk.keepaliveTimer.pending());
+        h.run(10_010);
+        Seg probe = h.one();
+        assertEquals(iss, probe.seq(), "the probe carries snd_una - 1");
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TCPKeepAlive));
+    }
+}
