@@ -16,7 +16,7 @@ import java.util.Map;
  * Methods that change namespaces must run on the loop thread (use {@code loop().call(...)}
  * from other threads).
  */
-public final class NetStack {
+public final class NetStack implements AutoCloseable {
 
     /** Named namespaces a stack may hold, a bound so a script cannot exhaust memory. */
     public static final int MAX_NAMESPACES = 1024;
@@ -98,6 +98,7 @@ public final class NetStack {
     }
 
     /** Removes every namespace and stops the loop thread if one runs. */
+    @Override
     public void close() {
         loop.run(() -> {
             for (String n : List.copyOf(named.keySet())) {
