@@ -71,7 +71,7 @@ public final class TcpCalls {
         sk.sackOk = tcp.sack != 0;
         sk.wscaleOk = tcp.windowScaling != 0;
         sk.rcvWscale = sk.wscaleOk ? tcp.minisocks().initialWscale() : 0;
-        sk.advmss = rt.mtu() - 40;
+        sk.advmss = TcpMinisocks.advmssForMtu(rt.mtu());
         if (sk.userMss > 0) {
             sk.advmss = Math.min(sk.advmss, sk.userMss);
         }

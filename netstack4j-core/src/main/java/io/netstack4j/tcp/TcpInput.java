@@ -468,9 +468,12 @@ final class TcpInput {
         }
     }
 
-    /** {@code tcp_sync_mss}: the payload per segment for a path MTU. */
+    /**
+     * {@code tcp_sync_mss}: the payload per segment for a path MTU. An MTU above 65535 (loopback
+     * has 65536) counts as 65535, since a datagram cannot be longer.
+     */
     void syncMss(TcpSock sk, int pmtu) {
-        int mss = pmtu - 40;
+        int mss = Math.min(pmtu, 65535) - 40;
         mss = Math.min(mss, sk.mssClamp);
         if (sk.tsOk) {
             mss -= 12;

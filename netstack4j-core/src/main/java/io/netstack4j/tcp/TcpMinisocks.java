@@ -49,8 +49,18 @@ final class TcpMinisocks {
         } catch (io.netstack4j.core.NetException e) {
             mtu = 576;
         }
-        int mss = mtu - 40;
+        int mss = advmssForMtu(mtu);
         return l.userMss > 0 ? Math.min(mss, l.userMss) : mss;
+    }
+
+    /**
+     * The MSS to advertise for a route's MTU ({@code ipv4_default_advmss}): the MTU less the IP
+     * and TCP headers, but never more than fits in the largest datagram (65535 bytes), so that
+     * loopback's MTU of 65536 gives 65495 as on Linux, and a full segment never makes a
+     * datagram IpOutput must refuse.
+     */
+    static int advmssForMtu(int mtu) {
+        return Math.min(mtu, 65535) - 40;
     }
 
     /**

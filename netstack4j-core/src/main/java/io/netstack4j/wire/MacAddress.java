@@ -61,19 +61,15 @@ public record MacAddress(long bits) {
         return new MacAddress(readBits(b, off));
     }
 
+    /** The six bytes at {@code off}, as two loads (16 and 32 bits) rather than six. */
     public static long readBits(byte[] b, int off) {
-        long v = 0;
-        for (int i = 0; i < 6; i++) {
-            v = v << 8 | (b[off + i] & 0xff);
-        }
-        return v;
+        return (long) Bytes.u16(b, off) << 32 | (Bytes.u32(b, off + 2) & 0xffff_ffffL);
     }
 
+    /** Stores the low 48 bits of {@code bits} at {@code off}, as two stores (16 and 32 bits). */
     public static void write(long bits, byte[] b, int off) {
-        for (int i = 5; i >= 0; i--) {
-            b[off + i] = (byte) bits;
-            bits >>>= 8;
-        }
+        Bytes.setU16(b, off, (int) (bits >>> 32));
+        Bytes.setU32(b, off + 2, (int) bits);
     }
 
     public void write(byte[] b, int off) {

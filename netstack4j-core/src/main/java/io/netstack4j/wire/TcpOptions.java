@@ -26,6 +26,9 @@ public final class TcpOptions {
     public static final int TIMESTAMP_LEN = 10;
     /** RFC 7323 2.3: shift counts above 14 are used as 14. */
     public static final int MAX_WSCALE = 14;
+    /** NOP, NOP, TIMESTAMP, 10 as one big-endian word ({@code TCPOPT_TSTAMP_HDR}). */
+    private static final int ALIGNED_TS = NOP << 24 | NOP << 16 | TIMESTAMP << 8 | TIMESTAMP_LEN;
+    private static final int ALIGNED_TS_LEN = 12;
     /** At most four SACK blocks fit in 40 option bytes. */
     public static final int MAX_SACK_BLOCKS = 4;
 
@@ -68,6 +71,15 @@ public final class TcpOptions {
         boolean syn = (TcpHeader.flags(b, off) & TcpHeader.SYN) != 0;
         int i = off + TcpHeader.MIN_LEN;
         int end = off + TcpHeader.headerLength(b, off);
+        // tcp_parse_aligned_timestamp: every segment after the handshake from Linux (and from
+        // this stack) starts NOP, NOP, TS; one 32-bit compare recognises it. The fields come out
+        // as the loop below would set them.
+        if (end - i >= ALIGNED_TS_LEN && Bytes.u32(b, i) == ALIGNED_TS) {
+            sawTstamp = true;
+            tsVal = Bytes.u32(b, i + 4);
+            tsEcr = Bytes.u32(b, i + 8);
+            i += ALIGNED_TS_LEN;
+        }
         while (i < end) {
             int kind = b[i] & 0xff;
             if (kind == EOL) {

@@ -135,4 +135,86 @@ class ChecksumTest {
         Bytes.setU16(pseudoBytes, 10, udpLen);
         assertEquals(naiveFold(pseudoBytes, 0, 12, 0), Checksum.fold(pseudo));
     }
+
+    // The eight-byte loop is unrolled and vectorized by the JIT, then finishes with a four-byte,
+    // a two-byte and an odd-byte step; these cover every way a length and an offset can split
+    // across those steps, compared with the byte-pair reference above.
+
+    @Test
+    void everyLengthUpTo600AtEveryOffsetModulo16MatchesTheReference() {
+        Random r = new Random(2);
+        byte[] b = new byte[700];
+        for (int len = 0; len <= 600; len++) {
+            r.nextBytes(b);
+            for (int off = 0; off < 16; off++) {
+                int initial = r.nextInt(0x10000);
+                assertEquals(naiveFold(b, off, len, initial), Checksum.fold(Checksum.sum(b, off, len, initial)), "len " + len + " off " + off);
+            }
+        }
+    }
+
+    @Test
+    void allOnesAtEveryLengthAndOffsetCarriesIntoTheSameSum() {
+        byte[] b = new byte[700];
+        java.util.Arrays.fill(b, (byte) 0xff);
+        for (int len = 0; len <= 600; len++) {
+            for (int off = 0; off < 16; off++) {
+                assertEquals(naiveFold(b, off, len, 0), Checksum.fold(Checksum.sum(b, off, len, 0)), "len " + len + " off " + off);
+            }
+        }
+        byte[] big = new byte[65535 + 3];
+        java.util.Arrays.fill(big, (byte) 0xff);
+        for (int off = 0; off < 4; off++) {
+            assertEquals(naiveFold(big, off, 65535, 0), Checksum.fold(Checksum.sum(big, off, 65535, 0)), "65535 bytes at " + off);
+            assertEquals(0xff00, Checksum.fold(Checksum.sum(big, off, 65535, 0)),
+                    "32767 words of 0xffff and a last 0xff00 fold to 0xff00 (ones' complement: 0xffff is zero)");
+        }
+    }
+
+    @Test
+    void aSumThatWrapsToNegativeZeroFoldsToAllOnesNotZero() {
+        // 0xff00 + 0x00ff = 0xffff, and 0xfffe + 0x0001 likewise: ones' complement "-0", never 0.
+        byte[] b = Captures.hex("ff0000fffffe0001");
+        for (int len = 2; len <= 8; len += 2) {
+            assertEquals(naiveFold(b, 0, len, 0), Checksum.fold(Checksum.sum(b, 0, len, 0)), "len " + len);
+        }
+        assertEquals(0xffff, Checksum.fold(Checksum.sum(b, 0, 8, 0)));
+        assertEquals(0, Checksum.compute(b, 0, 8));
+        assertEquals(0, Checksum.fold(Checksum.sum(new byte[64], 3, 61, 0)), "only all-zero data sums to +0");
+    }
+
+    @Test
+    void wideInitialSumsFoldTheSameThroughEveryStep() {
+        Random r = new Random(3);
+        byte[] b = new byte[300];
+        r.nextBytes(b);
+        for (int len = 0; len <= 260; len += 13) {
+            long initial = r.nextLong();
+            int initialFolded = Checksum.fold(initial);
+            assertEquals(naiveFold(b, 5, len, initialFolded), Checksum.fold(Checksum.sum(b, 5, len, initial)), "len " + len);
+        }
+    }
+
+    @Test
+    void evenPiecesOfAJumboSegmentChainToTheWholeSum() {
+        Random r = new Random(4);
+        byte[] b = new byte[65535 + 7];
+        r.nextBytes(b);
+        int off = 7;
+        int len = 65535;
+        int whole = Checksum.fold(Checksum.sum(b, off, len, 0));
+        assertEquals(naiveFold(b, off, len, 0), whole);
+        for (int trial = 0; trial < 50; trial++) {
+            long acc = 0;
+            int at = off;
+            int left = len;
+            while (left > 0) {
+                int piece = Math.min(left, 2 * (1 + r.nextInt(1000)));
+                acc = Checksum.sum(b, at, piece, acc);
+                at += piece;
+                left -= piece;
+            }
+            assertEquals(whole, Checksum.fold(acc), "trial " + trial);
+        }
+    }
 }
