@@ -149,29 +149,66 @@ public final class FibTable {
      * @param resultTable the table id to report in {@code res}
      */
     int lookup(Flow4 flow, FibResult res, int flags, int resultTable) {
-        int depth = trie.match(flow.dst, path);
+        FibAlias fa = decide(flow, flags);
+        if (fa == null) {
+            return MISS;
+        }
+        if (fa.type.rejects()) {
+            res.reject(fa, resultTable);
+            return REJECT;
+        }
+        res.set(fa, resultTable);
+        return HIT;
+    }
+
+    /**
+     * The route that decides {@link #lookup}: a usable one, one of an error type, or null when
+     * none applies. The longest matching prefix comes from {@link FibTrie#longest} (the
+     * DIR-24-8 index in a large table) and decides almost every lookup; only when none of its
+     * routes applies are the shorter prefixes collected and tried. Allocates nothing.
+     */
+    FibAlias decide(Flow4 flow, int flags) {
+        int best = trie.longest(flow.dst);
+        if (best < 0) {
+            return null;
+        }
         int tos = flow.tos & LEGACY_TOS_MASK;
+        FibAlias fa = decideAt(trie.valueAt(best), flow, flags, tos);
+        if (fa != null) {
+            return fa;
+        }
+        int depth = trie.match(flow.dst, path);
         for (int i = depth - 1; i >= 0; i--) {
-            for (FibAlias fa = trie.valueAt(path[i]); fa != null; fa = fa.next) {
-                if (fa.tos != 0 && fa.tos != tos) {
-                    continue;
-                }
-                FibInfo fi = fa.info;
-                if (fi.scope < flow.scope) {
-                    continue;
-                }
-                if (fa.type.rejects()) {
-                    res.reject(fa, resultTable);
-                    return REJECT;
-                }
-                if ((fi.flags & FibInfo.RTNH_F_DEAD) != 0 || !goodNexthop(fi, flags, flow)) {
-                    continue;
-                }
-                res.set(fa, resultTable);
-                return HIT;
+            if (path[i] == best) {
+                continue;
+            }
+            fa = decideAt(trie.valueAt(path[i]), flow, flags, tos);
+            if (fa != null) {
+                return fa;
             }
         }
-        return MISS;
+        return null;
+    }
+
+    /** The first route of one prefix's list that applies to the flow, or null. */
+    private static FibAlias decideAt(FibAlias head, Flow4 flow, int flags, int tos) {
+        for (FibAlias fa = head; fa != null; fa = fa.next) {
+            if (fa.tos != 0 && fa.tos != tos) {
+                continue;
+            }
+            FibInfo fi = fa.info;
+            if (fi.scope < flow.scope) {
+                continue;
+            }
+            if (fa.type.rejects()) {
+                return fa;
+            }
+            if ((fi.flags & FibInfo.RTNH_F_DEAD) != 0 || !goodNexthop(fi, flags, flow)) {
+                continue;
+            }
+            return fa;
+        }
+        return null;
     }
 
     /** {@code fib_lookup_good_nhc}. */
