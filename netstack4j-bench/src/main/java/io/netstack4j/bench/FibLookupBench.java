@@ -66,7 +66,7 @@ public final class FibLookupBench {
     }
 
     private static Result run(boolean quick, boolean verbose) {
-        Path file = locate();
+        Path file = locatePrefixes();
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         long before = usedHeap(mem);
         long t0 = System.nanoTime();
@@ -203,7 +203,8 @@ public final class FibLookupBench {
         return (long) len << 32 | Integer.toUnsignedLong(key);
     }
 
-    static Path locate() {
+    /** The BGP dump to load: {@code -Dnetstack4j.bgp}, or the shared data directory. */
+    public static Path locatePrefixes() {
         String prop = System.getProperty("netstack4j.bgp");
         if (prop != null) {
             return Path.of(prop);
