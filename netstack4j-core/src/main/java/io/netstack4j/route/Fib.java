@@ -171,8 +171,8 @@ public final class Fib {
     }
 
     boolean lookup(Flow4 flow, FibResult out, int flags) {
-        out.reset();
         if (!customRules) {
+            // No reset first: a hit or a refusal overwrites every field, and a miss ends in fail().
             int st = mergedLookup(flow, out, flags);
             // As in Linux, any failure of local/main (an unreachable route included) defers to the
             // default table once that table exists, and its answer stands.
@@ -188,6 +188,7 @@ public final class Fib {
             }
             return false;
         }
+        out.reset();
         Errno err = rules.lookup(flow, out, flags);
         if (err == null) {
             return true;

@@ -40,6 +40,7 @@ public final class FibResult {
         return this;
     }
 
+    /** Describes route {@code fa}, overwriting every field (the rule with null). */
     void set(FibAlias fa, int table) {
         this.type = fa.type;
         this.prefix = fa.key;
@@ -49,6 +50,7 @@ public final class FibResult {
         this.tos = fa.tos;
         this.alias = fa;
         this.info = fa.info;
+        this.rule = null;
         this.error = null;
     }
 
