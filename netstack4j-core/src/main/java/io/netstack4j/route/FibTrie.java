@@ -86,6 +86,8 @@ public final class FibTrie<V> {
     /** The node of the prefix the last insert or remove touched. */
     private int touched;
     private Dir24x8 index;
+    /** Per first octet, how many prefixes contain addresses in it: a walk that must fail is skipped. */
+    private final int[] octets = new int[256];
     private int indexThreshold = DEFAULT_INDEX_THRESHOLD;
     private int maxGroups = Dir24x8.DEFAULT_MAX_GROUPS;
 
@@ -190,6 +192,7 @@ public final class FibTrie<V> {
         if (value != null) {
             V old = insert(key, len, value);
             if (old == null) {
+                countOctets(key, len, 1);
                 if (index != null) {
                     index.insert(key, len, touched);
                 } else if (prefixes > indexThreshold) {
@@ -201,6 +204,7 @@ public final class FibTrie<V> {
         int before = prefixes;
         V old = remove(key, len);
         if (prefixes != before) {
+            countOctets(key, len, -1);
             if (index != null && prefixes >= indexThreshold >> 2) {
                 index.remove(key, len, touched, longestShorter(key, len));
             } else {
@@ -208,6 +212,14 @@ public final class FibTrie<V> {
             }
         }
         return old;
+    }
+
+    private void countOctets(int key, int len, int delta) {
+        int from = key >>> 24;
+        int to = from + (len >= 8 ? 1 : 1 << (8 - len));
+        for (int i = from; i < to; i++) {
+            octets[i] += delta;
+        }
     }
 
     /** Builds the index when the trie is above the threshold, drops it when well below. */
@@ -256,7 +268,8 @@ public final class FibTrie<V> {
                 return e - 1;
             }
         }
-        return walkLongest(key);
+        // Most destinations share no first octet with a small table's prefixes (its local table, say).
+        return octets[key >>> 24] == 0 ? NIL : walkLongest(key);
     }
 
     /** {@link #longest} by walking the trie, ignoring any index. */
