@@ -58,7 +58,7 @@ public final class FibLookupBench {
         Result r = run(quick, true);
         System.out.printf("fib_lookup with DIR-24-8: %.1f M lookups/s%n", r.lookupsPerSec() / 1e6);
         System.out.printf("fib_lookup, trie walk only: %.2f M lookups/s%n", r.referenceLookupsPerSec() / 1e6);
-        System.out.printf("load: %.2f s, table: %.1f MB%n", r.loadSeconds(), r.tableBytes() / 1048576.0);
+        System.out.printf("load: %.2f s, table: %.1f MiB%n", r.loadSeconds(), r.tableBytes() / 1048576.0);
     }
 
     public static Result run(boolean quick) {
@@ -76,7 +76,7 @@ public final class FibLookupBench {
         Fib fib = loaded.fib();
         FibTrie<?> trie = fib.table(FibTable.MAIN).trie();
         if (verbose) {
-            System.out.printf("%s: %d routes (%d refused), parse %.2f s, load %.2f s; trie %d nodes in %d slots, index %.1f MB,"
+            System.out.printf("%s: %d routes (%d refused), parse %.2f s, load %.2f s; trie %d nodes in %d slots, index %.1f MiB,"
                     + " %d groups%n", file, loaded.routes(), loaded.refused(), loaded.parseSeconds(), loadSeconds, trie.nodeCount(),
                     trie.capacity(), trie.indexBytes() / 1048576.0, trie.indexGroups());
         }

@@ -215,7 +215,7 @@ public final class Fib {
         if (fa == null) {
             return FibTable.MISS;
         }
-        if (fa.type.rejects()) {
+        if (fa.info.type.rejects()) {
             out.reject(fa, FibTable.MAIN);
             return FibTable.REJECT;
         }

@@ -7,23 +7,22 @@ import io.netstack4j.wire.Ipv4Address;
  * shared {@link FibInfo}. The routes of one prefix form a list kept in Linux's order: TOS
  * descending, then metric ascending, then as inserted ({@code fib_find_alias}).
  *
- * <p>A full table holds a million of these, so the fields are as narrow as their ranges allow:
- * 32 bytes an alias with compressed references.
+ * <p>A full table holds a million of these, so the fields are as narrow as their ranges allow
+ * and the type is not repeated here (it is the info's): 32 bytes an alias with compressed
+ * references, 24 with compact object headers ({@code -XX:+UseCompactObjectHeaders}).
  */
 public final class FibAlias {
 
     final int key;
     final byte prefixLen;
     final short tos;
-    final RouteType type;
     final FibInfo info;
     FibAlias next;
 
-    FibAlias(int key, int prefixLen, int tos, RouteType type, FibInfo info) {
+    FibAlias(int key, int prefixLen, int tos, FibInfo info) {
         this.key = key;
         this.prefixLen = (byte) prefixLen;
         this.tos = (short) tos;
-        this.type = type;
         this.info = info;
     }
 
@@ -44,8 +43,9 @@ public final class FibAlias {
         return tos;
     }
 
+    /** The route's type, which is its info's: routes of different types never share an info. */
     public RouteType type() {
-        return type;
+        return info.type;
     }
 
     public FibInfo info() {

@@ -34,7 +34,7 @@ public final class FibResult {
 
     /** Describes route {@code fa}, overwriting every field (the rule with null). */
     void set(FibAlias fa, int table) {
-        this.type = fa.type;
+        this.type = fa.info.type;
         this.table = table;
         this.alias = fa;
         this.rule = null;
@@ -43,7 +43,7 @@ public final class FibResult {
 
     void reject(FibAlias fa, int table) {
         set(fa, table);
-        this.error = fa.type.error();
+        this.error = fa.info.type.error();
     }
 
     void fail(RouteType type, Errno error) {

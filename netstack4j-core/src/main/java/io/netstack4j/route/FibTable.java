@@ -153,7 +153,7 @@ public final class FibTable {
         if (fa == null) {
             return MISS;
         }
-        if (fa.type.rejects()) {
+        if (fa.info.type.rejects()) {
             res.reject(fa, resultTable);
             return REJECT;
         }
@@ -200,7 +200,7 @@ public final class FibTable {
             if (fi.scope < flow.scope) {
                 continue;
             }
-            if (fa.type.rejects()) {
+            if (fa.info.type.rejects()) {
                 return fa;
             }
             if ((fi.flags & FibInfo.RTNH_F_DEAD) != 0 || !goodNexthop(fi, flags, flow)) {
@@ -255,7 +255,7 @@ public final class FibTable {
             FibAlias p = prev;
             FibAlias f = fa;
             while (f != null && f.tos == tos && f.info.priority == fi.priority) {
-                if (f.type == type && f.info == fi) {
+                if (f.info.type == type && f.info == fi) {
                     match = f;
                     break;
                 }
@@ -269,7 +269,7 @@ public final class FibTable {
                     }
                     throw new NetException(Errno.EEXIST);
                 }
-                FibAlias replacement = new FibAlias(key, plen, first.tos, type, fi);
+                FibAlias replacement = new FibAlias(key, plen, first.tos, fi);
                 replacement.next = first.next;
                 link(key, plen, firstPrev, replacement);
                 return first.info;
@@ -288,7 +288,7 @@ public final class FibTable {
         if ((nlflags & NLM_F_CREATE) == 0) {
             throw new NetException(Errno.ENOENT);
         }
-        FibAlias created = new FibAlias(key, plen, tos, type, fi);
+        FibAlias created = new FibAlias(key, plen, tos, fi);
         created.next = fa;
         link(key, plen, prev, created);
         routes++;
@@ -323,7 +323,7 @@ public final class FibTable {
         }
         for (; fa != null && fa.tos == tos; prev = fa, fa = fa.next) {
             FibInfo fi = fa.info;
-            if ((type == RouteType.UNSPEC || fa.type == type) && (scope == RouteScope.NOWHERE || fi.scope == scope)
+            if ((type == RouteType.UNSPEC || fa.info.type == type) && (scope == RouteScope.NOWHERE || fi.scope == scope)
                     && (prefsrc == 0 || fi.prefsrc == prefsrc) && (protocol == 0 || fi.protocol == protocol)
                     && (priority == 0 || fi.priority == priority) && (oif == 0 || fi.oif == oif)
                     && (gateway == 0 || fi.gateway == gateway) && (mtu == 0 || fi.mtu == mtu) && (!mtuLock || fi.mtuLocked)
@@ -352,7 +352,7 @@ public final class FibTable {
         List<FibAlias> heads = new ArrayList<>();
         trie.forEach((key, len, head) -> {
             for (FibAlias fa = head; fa != null; fa = fa.next) {
-                if ((fa.info.flags & FibInfo.RTNH_F_DEAD) != 0 && !fa.type.rejects()) {
+                if ((fa.info.flags & FibInfo.RTNH_F_DEAD) != 0 && !fa.info.type.rejects()) {
                     heads.add(head);
                     break;
                 }
@@ -362,7 +362,7 @@ public final class FibTable {
         for (FibAlias head : heads) {
             FibAlias prev = null;
             for (FibAlias fa = head; fa != null; fa = fa.next) {
-                if ((fa.info.flags & FibInfo.RTNH_F_DEAD) != 0 && !fa.type.rejects()) {
+                if ((fa.info.flags & FibInfo.RTNH_F_DEAD) != 0 && !fa.info.type.rejects()) {
                     unlink(fa.key, fa.prefixLen, prev, fa);
                     removed.accept(fa);
                     count++;
