@@ -41,6 +41,8 @@ final class Dir24x8 {
 
     /** Default bound on groups: 65,536 groups of 1 KB. */
     static final int DEFAULT_MAX_GROUPS = 1 << 16;
+    /** The most groups one int array of 256-entry groups can hold. */
+    static final int MAX_GROUPS = (1 << 23) - 1;
 
     static final int WALK = -1;
     private static final int GROUP = 0x8000_0000;
@@ -57,8 +59,8 @@ final class Dir24x8 {
     private int walkSlots;
 
     Dir24x8(FibTrie<?> trie, int maxGroups) {
-        if (maxGroups < 0 || maxGroups > 1 << 23) {
-            throw new IllegalArgumentException("maxGroups " + maxGroups + " outside 0.." + (1 << 23));
+        if (maxGroups < 0 || maxGroups > MAX_GROUPS) {
+            throw new IllegalArgumentException("maxGroups " + maxGroups + " outside 0.." + MAX_GROUPS);
         }
         this.trie = trie;
         this.maxGroups = maxGroups;
