@@ -64,7 +64,6 @@ public final class Fib {
     private final FibSemantics semantics = new FibSemantics(this);
     private final Map<Integer, FibDev> devs = new HashMap<>();
     private final IfaddrRoutes ifaddrs = new IfaddrRoutes(this);
-    private final FibResult scratch = new FibResult();
     private final Flow4 probe = new Flow4();
     private final FibResult probeResult = new FibResult();
     private long tableSeq;
@@ -172,8 +171,8 @@ public final class Fib {
     }
 
     boolean lookup(Flow4 flow, FibResult out, int flags) {
-        out.reset();
         if (!customRules) {
+            // No reset first: a hit or a refusal overwrites every field, and a miss ends in fail().
             int st = mergedLookup(flow, out, flags);
             // As in Linux, any failure of local/main (an unreachable route included) defers to the
             // default table once that table exists, and its answer stands.
@@ -189,6 +188,7 @@ public final class Fib {
             }
             return false;
         }
+        out.reset();
         Errno err = rules.lookup(flow, out, flags);
         if (err == null) {
             return true;
@@ -204,14 +204,23 @@ public final class Fib {
      * change: the longer prefix wins, local first at equal length; answers say table main.
      */
     private int mergedLookup(Flow4 flow, FibResult out, int flags) {
-        int st = local.lookup(flow, out, flags, FibTable.MAIN);
-        scratch.reset();
-        int stMain = main.lookup(flow, scratch, flags, FibTable.MAIN);
-        if (stMain != FibTable.MISS && (st == FibTable.MISS || scratch.prefixLen() > out.prefixLen())) {
-            out.copyFrom(scratch);
-            return stMain;
+        FibAlias fa = local.decide(flow, flags);
+        // Nothing in main can be longer than a /32 of local (a local address, usually).
+        if (fa == null || fa.prefixLen < 32) {
+            FibAlias inMain = main.decide(flow, flags);
+            if (inMain != null && (fa == null || inMain.prefixLen > fa.prefixLen)) {
+                fa = inMain;
+            }
         }
-        return st;
+        if (fa == null) {
+            return FibTable.MISS;
+        }
+        if (fa.info.type.rejects()) {
+            out.reject(fa, FibTable.MAIN);
+            return FibTable.REJECT;
+        }
+        out.set(fa, FibTable.MAIN);
+        return FibTable.HIT;
     }
 
     /** {@code fib_table_lookup} on one table, which for local/main before any rule change is the merged trie. */

@@ -14,47 +14,36 @@ import io.netstack4j.core.Errno;
  */
 public final class FibResult {
 
+    // The route's own fields (prefix, length, TOS, scope, info) are read through the alias, whose
+    // fields are final: a lookup stores five fields instead of ten.
     private RouteType type = RouteType.UNSPEC;
-    private int prefix;
-    private int prefixLen;
     private int table;
-    private int scope;
-    private int tos;
     private FibAlias alias;
-    private FibInfo info;
     private FibRule rule;
     private Errno error;
 
     /** Clears the result to "nothing found yet". */
     public FibResult reset() {
         type = RouteType.UNSPEC;
-        prefix = 0;
-        prefixLen = 0;
         table = 0;
-        scope = 0;
-        tos = 0;
         alias = null;
-        info = null;
         rule = null;
         error = null;
         return this;
     }
 
+    /** Describes route {@code fa}, overwriting every field (the rule with null). */
     void set(FibAlias fa, int table) {
-        this.type = fa.type;
-        this.prefix = fa.key;
-        this.prefixLen = fa.prefixLen;
+        this.type = fa.info.type;
         this.table = table;
-        this.scope = fa.info.scope;
-        this.tos = fa.tos;
         this.alias = fa;
-        this.info = fa.info;
+        this.rule = null;
         this.error = null;
     }
 
     void reject(FibAlias fa, int table) {
         set(fa, table);
-        this.error = fa.type.error();
+        this.error = fa.info.type.error();
     }
 
     void fail(RouteType type, Errno error) {
@@ -67,22 +56,9 @@ public final class FibResult {
         this.rule = rule;
     }
 
-    void copyFrom(FibResult o) {
-        type = o.type;
-        prefix = o.prefix;
-        prefixLen = o.prefixLen;
-        table = o.table;
-        scope = o.scope;
-        tos = o.tos;
-        alias = o.alias;
-        info = o.info;
-        rule = o.rule;
-        error = o.error;
-    }
-
     /** True when the lookup selected a usable route. */
     public boolean ok() {
-        return error == null && info != null;
+        return error == null && alias != null;
     }
 
     public RouteType type() {
@@ -91,11 +67,11 @@ public final class FibResult {
 
     /** The matched prefix bits. */
     public int prefix() {
-        return prefix;
+        return alias == null ? 0 : alias.key;
     }
 
     public int prefixLen() {
-        return prefixLen;
+        return alias == null ? 0 : alias.prefixLen;
     }
 
     /**
@@ -109,12 +85,12 @@ public final class FibResult {
 
     /** The route's scope ({@code res->scope}). */
     public int scope() {
-        return scope;
+        return alias == null ? 0 : alias.info.scope;
     }
 
     /** The TOS the selected route is restricted to, 0 for any. */
     public int tos() {
-        return tos;
+        return alias == null ? 0 : alias.tos;
     }
 
     /** The selected route, or null. */
@@ -124,7 +100,7 @@ public final class FibResult {
 
     /** The selected route's shared information ({@code res->fi}), or null. */
     public FibInfo info() {
-        return info;
+        return alias == null ? null : alias.info;
     }
 
     /** The policy rule that produced the answer, or null when the rules were not consulted. */
@@ -139,12 +115,12 @@ public final class FibResult {
 
     /** Next-hop gateway bits; 0 when the destination is directly connected. */
     public int gateway() {
-        return info == null ? 0 : info.gateway;
+        return alias == null ? 0 : alias.info.gateway;
     }
 
     /** Output device ifindex of the next hop; 0 for routes without one. */
     public int oif() {
-        return info == null ? 0 : info.oif;
+        return alias == null ? 0 : alias.info.oif;
     }
 
     /**
@@ -152,22 +128,22 @@ public final class FibResult {
      * then selects one from the output device ({@code inet_select_addr}).
      */
     public int prefsrc() {
-        return info == null ? 0 : info.prefsrc;
+        return alias == null ? 0 : alias.info.prefsrc;
     }
 
     /** The route's MTU metric, 0 when unset. */
     public int mtu() {
-        return info == null ? 0 : info.mtu;
+        return alias == null ? 0 : alias.info.mtu;
     }
 
     /** The route's advertised-MSS metric, 0 when unset. */
     public int advmss() {
-        return info == null ? 0 : info.advmss;
+        return alias == null ? 0 : alias.info.advmss;
     }
 
     /** The next hop's scope ({@code nhc_scope}): link for a gateway on the link, host for none. */
     public int nhScope() {
-        return info == null ? 0 : info.nhScope;
+        return alias == null ? 0 : alias.info.nhScope;
     }
 
     @Override
@@ -175,7 +151,7 @@ public final class FibResult {
         if (error != null) {
             return "FibResult[" + error + " " + type.keyword() + "]";
         }
-        return "FibResult[" + type.keyword() + " " + Flow4.addr(prefix) + "/" + prefixLen + " table " + Integer.toUnsignedString(table)
+        return "FibResult[" + type.keyword() + " " + Flow4.addr(prefix()) + "/" + prefixLen() + " table " + Integer.toUnsignedString(table)
                 + " gw " + Flow4.addr(gateway()) + " oif " + oif() + "]";
     }
 }

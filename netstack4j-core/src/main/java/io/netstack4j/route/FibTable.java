@@ -149,29 +149,66 @@ public final class FibTable {
      * @param resultTable the table id to report in {@code res}
      */
     int lookup(Flow4 flow, FibResult res, int flags, int resultTable) {
-        int depth = trie.match(flow.dst, path);
+        FibAlias fa = decide(flow, flags);
+        if (fa == null) {
+            return MISS;
+        }
+        if (fa.info.type.rejects()) {
+            res.reject(fa, resultTable);
+            return REJECT;
+        }
+        res.set(fa, resultTable);
+        return HIT;
+    }
+
+    /**
+     * The route that decides {@link #lookup}: a usable one, one of an error type, or null when
+     * none applies. The longest matching prefix comes from {@link FibTrie#longest} (the
+     * DIR-24-8 index in a large table) and decides almost every lookup; only when none of its
+     * routes applies are the shorter prefixes collected and tried. Allocates nothing.
+     */
+    FibAlias decide(Flow4 flow, int flags) {
+        int best = trie.longest(flow.dst);
+        if (best < 0) {
+            return null;
+        }
         int tos = flow.tos & LEGACY_TOS_MASK;
+        FibAlias fa = decideAt(trie.valueAt(best), flow, flags, tos);
+        if (fa != null) {
+            return fa;
+        }
+        int depth = trie.match(flow.dst, path);
         for (int i = depth - 1; i >= 0; i--) {
-            for (FibAlias fa = trie.valueAt(path[i]); fa != null; fa = fa.next) {
-                if (fa.tos != 0 && fa.tos != tos) {
-                    continue;
-                }
-                FibInfo fi = fa.info;
-                if (fi.scope < flow.scope) {
-                    continue;
-                }
-                if (fa.type.rejects()) {
-                    res.reject(fa, resultTable);
-                    return REJECT;
-                }
-                if ((fi.flags & FibInfo.RTNH_F_DEAD) != 0 || !goodNexthop(fi, flags, flow)) {
-                    continue;
-                }
-                res.set(fa, resultTable);
-                return HIT;
+            if (path[i] == best) {
+                continue;
+            }
+            fa = decideAt(trie.valueAt(path[i]), flow, flags, tos);
+            if (fa != null) {
+                return fa;
             }
         }
-        return MISS;
+        return null;
+    }
+
+    /** The first route of one prefix's list that applies to the flow, or null. */
+    private static FibAlias decideAt(FibAlias head, Flow4 flow, int flags, int tos) {
+        for (FibAlias fa = head; fa != null; fa = fa.next) {
+            if (fa.tos != 0 && fa.tos != tos) {
+                continue;
+            }
+            FibInfo fi = fa.info;
+            if (fi.scope < flow.scope) {
+                continue;
+            }
+            if (fa.info.type.rejects()) {
+                return fa;
+            }
+            if ((fi.flags & FibInfo.RTNH_F_DEAD) != 0 || !goodNexthop(fi, flags, flow)) {
+                continue;
+            }
+            return fa;
+        }
+        return null;
     }
 
     /** {@code fib_lookup_good_nhc}. */
@@ -218,7 +255,7 @@ public final class FibTable {
             FibAlias p = prev;
             FibAlias f = fa;
             while (f != null && f.tos == tos && f.info.priority == fi.priority) {
-                if (f.type == type && f.info == fi) {
+                if (f.info.type == type && f.info == fi) {
                     match = f;
                     break;
                 }
@@ -232,7 +269,7 @@ public final class FibTable {
                     }
                     throw new NetException(Errno.EEXIST);
                 }
-                FibAlias replacement = new FibAlias(key, plen, first.tos, type, fi);
+                FibAlias replacement = new FibAlias(key, plen, first.tos, fi);
                 replacement.next = first.next;
                 link(key, plen, firstPrev, replacement);
                 return first.info;
@@ -251,7 +288,7 @@ public final class FibTable {
         if ((nlflags & NLM_F_CREATE) == 0) {
             throw new NetException(Errno.ENOENT);
         }
-        FibAlias created = new FibAlias(key, plen, tos, type, fi);
+        FibAlias created = new FibAlias(key, plen, tos, fi);
         created.next = fa;
         link(key, plen, prev, created);
         routes++;
@@ -286,7 +323,7 @@ public final class FibTable {
         }
         for (; fa != null && fa.tos == tos; prev = fa, fa = fa.next) {
             FibInfo fi = fa.info;
-            if ((type == RouteType.UNSPEC || fa.type == type) && (scope == RouteScope.NOWHERE || fi.scope == scope)
+            if ((type == RouteType.UNSPEC || fa.info.type == type) && (scope == RouteScope.NOWHERE || fi.scope == scope)
                     && (prefsrc == 0 || fi.prefsrc == prefsrc) && (protocol == 0 || fi.protocol == protocol)
                     && (priority == 0 || fi.priority == priority) && (oif == 0 || fi.oif == oif)
                     && (gateway == 0 || fi.gateway == gateway) && (mtu == 0 || fi.mtu == mtu) && (!mtuLock || fi.mtuLocked)
@@ -315,7 +352,7 @@ public final class FibTable {
         List<FibAlias> heads = new ArrayList<>();
         trie.forEach((key, len, head) -> {
             for (FibAlias fa = head; fa != null; fa = fa.next) {
-                if ((fa.info.flags & FibInfo.RTNH_F_DEAD) != 0 && !fa.type.rejects()) {
+                if ((fa.info.flags & FibInfo.RTNH_F_DEAD) != 0 && !fa.info.type.rejects()) {
                     heads.add(head);
                     break;
                 }
@@ -325,7 +362,7 @@ public final class FibTable {
         for (FibAlias head : heads) {
             FibAlias prev = null;
             for (FibAlias fa = head; fa != null; fa = fa.next) {
-                if ((fa.info.flags & FibInfo.RTNH_F_DEAD) != 0 && !fa.type.rejects()) {
+                if ((fa.info.flags & FibInfo.RTNH_F_DEAD) != 0 && !fa.info.type.rejects()) {
                     unlink(fa.key, fa.prefixLen, prev, fa);
                     removed.accept(fa);
                     count++;

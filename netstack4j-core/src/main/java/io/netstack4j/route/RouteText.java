@@ -84,8 +84,8 @@ public final class RouteText {
     public static String formatRoute(FibAlias fa, IntFunction<String> names, boolean showTable, boolean showDev) {
         FibInfo fi = fa.info;
         StringBuilder sb = new StringBuilder(96);
-        if (fa.type != RouteType.UNICAST) {
-            sb.append(fa.type.keyword()).append(' ');
+        if (fa.info.type != RouteType.UNICAST) {
+            sb.append(fa.info.type.keyword()).append(' ');
         }
         if (fa.prefixLen == 0) {
             sb.append("default ");
