@@ -80,7 +80,7 @@ public final class BenchMain {
     }
 
     private boolean wanted(String metric) {
-        return only.isEmpty() || only.stream().anyMatch(metric::startsWith);
+        return only.isEmpty() || only.stream().anyMatch(o -> metric.startsWith(o) || o.startsWith(metric));
     }
 
     private double secs(double full, double quickSecs) {
@@ -102,25 +102,44 @@ public final class BenchMain {
             }
         }
         if (wanted("tcp_bulk_veth") || wanted("alloc_per_packet_tcp")) {
-            tcpBulkVeth(kernelVeth, noKernel);
+            double kv = kernelVeth;
+            guarded("tcp_bulk_veth", () -> tcpBulkVeth(kv, noKernel));
         }
         if (wanted("tcp_bulk_lo")) {
-            tcpBulkLo();
+            guarded("tcp_bulk_lo", this::tcpBulkLo);
         }
         if (wanted("tcp_bulk_tap")) {
-            tcpBulkTap(kernelVeth, noKernel);
+            double kv = kernelVeth;
+            guarded("tcp_bulk_tap", () -> tcpBulkTap(kv, noKernel));
         }
         if (wanted("tcp_rr_latency")) {
-            tcpRr();
+            guarded("tcp_rr_latency", this::tcpRr);
         }
         if (wanted("tcp_connect_rate")) {
-            tcpConnectRate();
+            guarded("tcp_connect_rate", this::tcpConnectRate);
         }
         if (wanted("udp_pps")) {
-            udpPps();
+            guarded("udp_pps", this::udpPps);
         }
         if (wanted("forward_pps") || wanted("alloc_per_packet_forward")) {
-            forwardPps();
+            guarded("forward_pps", this::forwardPps);
+        }
+        if (wanted("fib_")) {
+            guarded("fib_lookup", this::fibLookup);
+        }
+        if (wanted("idle_conn_memory")) {
+            guarded("idle_conn_memory", this::idleConnMemory);
+        }
+    }
+
+    /** Runs one benchmark; a failure becomes a row saying so instead of ending the whole run. */
+    private void guarded(String metric, Runnable bench) {
+        try {
+            bench.run();
+        } catch (RuntimeException e) {
+            log.println("bench: " + metric + " failed: " + e);
+            e.printStackTrace(log);
+            rows.add(Row.skipped(metric, "", "-", "failed: " + e.getMessage()));
         }
     }
 
@@ -252,17 +271,33 @@ public final class BenchMain {
     }
 
     private void forwardPps() {
-        Path file = BgpTable.locate();
-        if (file == null) {
-            rows.add(Row.skipped("forward_pps", "pkt/s", ">= 2e6", "bgp-prefixes.txt.gz not found (set -Dnetstack4j.bgp=FILE)"));
-            return;
-        }
         log.println("bench: forwarding through a router holding the full table ...");
-        ForwardBench.Result r = ForwardBench.run(BgpTable.load(file), secs(3, 1), secs(5, 2));
+        ForwardBench.Result r = ForwardBench.run(FibLookupBench.readPrefixes(FibLookupBench.locatePrefixes()), secs(3, 1), secs(5, 2));
         rows.add(Row.absolute("forward_pps", r.pps(), "pkt/s", ">= 2e6", r.pps() >= 2e6,
-                String.format(Locale.ROOT, "generator, router (%d routes) and sink on one thread", r.routes())));
+                String.format(Locale.ROOT, "generator, router (%d routes, loaded in %.1f s) and sink on one thread", r.routes(),
+                        r.loadSeconds())));
         rows.add(Row.absolute("alloc_per_packet_forward", r.allocBytesPerPacket(), "B/packet", "== 0", r.allocBytesPerPacket() == 0,
                 "the one thread running generator, router and sink"));
+    }
+
+    private void fibLookup() {
+        log.println("bench: FIB lookups on the full table ...");
+        FibLookupBench.Result r = FibLookupBench.run(quick);
+        rows.add(Row.absoluteWithReference("fib_lookup", r.lookupsPerSec(), "lookup/s", r.referenceLookupsPerSec(), ">= 1e8",
+                r.lookupsPerSec() >= 1e8, "Fib.lookup, random destinations, one thread; reference: the same table without DIR-24-8"));
+        rows.add(Row.absolute("fib_load_time", r.loadSeconds(), "s", "<= 2", r.loadSeconds() <= 2,
+                "gunzip, parse and ip-route-add 901,899 prefixes"));
+        rows.add(Row.absolute("fib_memory", r.tableBytes() / 1048576.0, "MiB", "<= 128", r.tableBytes() <= 128L << 20,
+                "heap retained by the loaded FIB"));
+    }
+
+    private void idleConnMemory() {
+        int n = quick ? 20_000 : 100_000;
+        log.println("bench: heap per idle established connection, " + n + " connections ...");
+        IdleConnMemoryBench.Result r = IdleConnMemoryBench.run(n);
+        rows.add(Row.absoluteWithReference("idle_conn_memory", r.bytesPerConnection(), "B/conn", r.referenceBytesPerConnection(),
+                "<= 4096", r.bytesPerConnection() <= 4096,
+                r.connections() + " connections, both ends; reference: JDK loopback sockets' Java heap only (kernel memory not seen)"));
     }
 
     /** Allocation per packet, over every Java thread, during a steady window. */

@@ -37,7 +37,7 @@ final class ForwardBench {
     private ForwardBench() {
     }
 
-    static Result run(BgpTable table, double warmup, double window) {
+    static Result run(int[][] table, double warmup, double window) {
         NetLoop loop = new NetLoop(Clock.system(), 7);
         NetStack stack = new NetStack(loop);
         Namespace gen = stack.addNamespace("gen");
@@ -61,12 +61,12 @@ final class ForwardBench {
 
         long t0 = System.nanoTime();
         int routes = 0;
-        for (int i = 0; i < table.size(); i++) {
-            int len = table.lengths()[i];
+        for (int i = 0; i < table[0].length; i++) {
+            int len = table[1][i];
             if (len < 8) {
                 continue;
             }
-            router.addRoute(RouteSpec.to(new Ipv4Address(table.keys()[i]), len).via(gw).build(), Fib.Op.REPLACE);
+            router.addRoute(RouteSpec.to(new Ipv4Address(table[0][i]), len).via(gw).build(), Fib.Op.REPLACE);
             routes++;
         }
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
@@ -113,16 +113,16 @@ final class ForwardBench {
     }
 
     /** Prepared UDP frames to destinations spread over the routed space (inside the table's prefixes). */
-    private static byte[][] frames(BgpTable table, long srcMac, long dstMac) {
+    private static byte[][] frames(int[][] table, long srcMac, long dstMac) {
         SplittableRandom rnd = new SplittableRandom(42);
         byte[][] frames = new byte[DESTINATIONS][];
         for (int i = 0; i < DESTINATIONS; i++) {
             int p;
             do {
-                p = rnd.nextInt(table.size());
-            } while (table.lengths()[p] < 8);
-            int len = table.lengths()[p];
-            int dst = table.keys()[p] | (len == 32 ? 0 : rnd.nextInt() >>> len);
+                p = rnd.nextInt(table[0].length);
+            } while (table[1][p] < 8);
+            int len = table[1][p];
+            int dst = table[0][p] | (len == 32 ? 0 : rnd.nextInt() >>> len);
             frames[i] = frame(srcMac, dstMac, Ipv4Address.parse("10.1.0.1").bits(), dst);
         }
         return frames;
