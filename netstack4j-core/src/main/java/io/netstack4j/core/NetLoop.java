@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -26,6 +27,17 @@ import java.util.random.RandomGeneratorFactory;
  * {@link #runUntil}; whenever nothing is runnable the clock jumps to the next timer, so an hour
  * of protocol time takes as long as its events take to process, and a fixed seed makes every
  * run identical.
+ *
+ * <h2>Calls from other threads</h2>
+ * A real-time loop on its own thread guards the stack with one lock, which the loop thread holds
+ * while it runs a round. {@link #call} from an application thread takes that lock and runs the
+ * call on the caller's thread, as a Linux system call runs in process context under the socket
+ * lock; there is no hand-over to the loop thread and back. Before the lock is released, frames
+ * the call made runnable (a loopback or veth transmit) are processed at once on the same
+ * thread, as {@code local_bh_enable} runs pending softirqs. The loop thread is woken only when
+ * work is left for it: frames beyond one budget, or a timer earlier than the one it sleeps
+ * for. Loops on a virtual clock keep handing calls over as tasks, so a simulation stays ordered
+ * by the loop alone.
  */
 public final class NetLoop {
 
@@ -42,7 +54,11 @@ public final class NetLoop {
     private final RandomGenerator random;
     private volatile Thread owner;
     private volatile boolean stopping;
-    private Thread thread;
+    private volatile Thread thread;
+    /** Held by whoever runs stack code of a started real-time loop: its thread or a direct call. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** When the parked loop thread wakes by itself; Long.MIN_VALUE while it runs. Written under the lock. */
+    private long parkedUntil = Long.MIN_VALUE;
 
     /**
      * @param clock the time source; a {@link VirtualClock} makes this a simulation
@@ -80,8 +96,13 @@ public final class NetLoop {
         return clock instanceof VirtualClock;
     }
 
-    /** True on the thread that runs this loop. */
+    /** True where stack code may run: on the loop's thread, or inside a {@link #call} that holds the loop. */
     public boolean inLoop() {
+        return Thread.currentThread() == owner || lock.isHeldByCurrentThread();
+    }
+
+    /** True only on the thread that runs this loop (which must never park inside a socket call). */
+    public boolean isLoopThread() {
         return Thread.currentThread() == owner;
     }
 
@@ -127,13 +148,11 @@ public final class NetLoop {
      */
     public <T> T call(Callable<T> task) {
         if (inLoop()) {
-            try {
-                return task.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            return callHere(task);
+        }
+        Thread loopThread = thread;
+        if (loopThread != null && !isVirtualTime()) {
+            return callLocked(task, loopThread);
         }
         CompletableFuture<T> f = new CompletableFuture<>();
         execute(() -> {
@@ -159,6 +178,48 @@ public final class NetLoop {
         }
     }
 
+    private static <T> T callHere(Callable<T> task) {
+        try {
+            return task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A call on the caller's thread under the loop's lock, then one budgeted poll of the frames
+     * it made runnable; the loop thread is woken only when work is left for it.
+     */
+    private <T> T callLocked(Callable<T> task, Thread loopThread) {
+        boolean wake = true;
+        lock.lock();
+        try {
+            // Tasks submitted before this call run first, as they would have on the loop.
+            Runnable queued;
+            while ((queued = tasks.poll()) != null) {
+                try {
+                    queued.run();
+                } catch (RuntimeException | AssertionError e) {
+                    System.err.println("netloop: uncaught " + e);
+                    e.printStackTrace();
+                }
+            }
+            try {
+                return callHere(task);
+            } finally {
+                pollDevices();
+                wake = !pollList.isEmpty() || timers.nextExpiry() < parkedUntil;
+            }
+        } finally {
+            lock.unlock();
+            if (wake) {
+                LockSupport.unpark(loopThread);
+            }
+        }
+    }
+
     /** Convenience for {@link #call} with no result. */
     public void run(Runnable task) {
         call(() -> {
@@ -178,6 +239,14 @@ public final class NetLoop {
             task.run();
             worked = true;
         }
+        worked |= pollDevices();
+        worked |= timers.runDue(clock.nanos()) > 0;
+        return worked;
+    }
+
+    /** One budgeted round over the devices with received frames ({@code net_rx_action}). */
+    private boolean pollDevices() {
+        boolean worked = false;
         int budget = NETDEV_BUDGET;
         int rounds = pollList.size();
         while (rounds-- > 0 && budget > 0) {
@@ -191,7 +260,6 @@ public final class NetLoop {
                 d.napiScheduled = false;
             }
         }
-        worked |= timers.runDue(clock.nanos()) > 0;
         return worked;
     }
 
@@ -260,20 +328,27 @@ public final class NetLoop {
     private void loop() {
         while (!stopping) {
             boolean worked;
+            long next;
+            boolean pending;
+            lock.lock();
             try {
+                parkedUntil = Long.MIN_VALUE;
                 worked = runOnce();
+                next = timers.nextExpiry();
+                pending = !tasks.isEmpty() || !pollList.isEmpty();
+                if (!worked && !pending) {
+                    parkedUntil = next;
+                }
             } catch (RuntimeException | AssertionError e) {
                 // A failing task or timer must not take the whole stack down with the thread
                 // (the kernel would log an oops and carry on); report it and keep looping.
                 System.err.println("netloop: uncaught " + e);
                 e.printStackTrace();
                 continue;
+            } finally {
+                lock.unlock();
             }
-            if (worked) {
-                continue;
-            }
-            long next = timers.nextExpiry();
-            if (!tasks.isEmpty() || !pollList.isEmpty()) {
+            if (worked || pending) {
                 continue;
             }
             if (clock instanceof VirtualClock vc) {

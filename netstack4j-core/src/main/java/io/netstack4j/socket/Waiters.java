@@ -86,6 +86,7 @@ final class Waiters implements TcpSock.Listener {
      */
     <T> T await(Attempt<T> attempt, boolean blocking, long timeoutNanos) {
         Waiter w = new Waiter();
+        boolean callerIsLoop = loop.isLoopThread();
         while (true) {
             T r = loop.call(() -> {
                 T v;
@@ -99,7 +100,7 @@ final class Waiters implements TcpSock.Listener {
                     forget(w);
                     return v;
                 }
-                if (!blocking || loop.inLoop() && w.thread == Thread.currentThread()) {
+                if (!blocking || callerIsLoop) {
                     forget(w);
                     throw new NetException(Errno.EAGAIN);
                 }
