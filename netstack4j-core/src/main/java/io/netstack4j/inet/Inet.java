@@ -8,6 +8,7 @@ import io.netstack4j.core.NetdevEvent;
 import io.netstack4j.core.Sysctls;
 import io.netstack4j.wire.Ipv4Address;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
@@ -24,6 +25,10 @@ public final class Inet {
     public static final int MAX_ADDRESSES_PER_DEVICE = 4096;
 
     /** Told when an address appears or disappears ({@code inetaddr_chain}). */
+    private int[] localAddrs = new int[0];
+    private NetDevice[] localDevs = new NetDevice[0];
+    private boolean localIndexStale;
+
     public interface AddressListener {
         void addressAdded(IfAddr a);
 
@@ -177,6 +182,7 @@ public final class Inet {
             }
             in.addresses.add(at, a);
         }
+        localIndexStale = true;
         for (AddressListener l : listeners) {
             l.addressAdded(a);
         }
@@ -222,6 +228,7 @@ public final class Inet {
 
     private void removeAddress(InDevice in, IfAddr a) {
         in.addresses.remove(a);
+        localIndexStale = true;
         for (AddressListener l : listeners) {
             l.addressRemoved(a);
         }
@@ -268,12 +275,43 @@ public final class Inet {
 
     /** The device that holds {@code local} as one of its addresses, or null. */
     public NetDevice deviceWithAddress(int local) {
+        if (localIndexStale) {
+            rebuildLocalIndex();
+        }
+        int i = Arrays.binarySearch(localAddrs, local);
+        return i >= 0 ? localDevs[i] : null;
+    }
+
+    /**
+     * The sorted index of local addresses behind {@link #deviceWithAddress} (Linux hashes them
+     * in {@code inet_addr_lst}): rebuilt after an address change, so the per-packet source check
+     * is a binary search that allocates nothing. The first device in ifindex order wins a tie.
+     */
+    private void rebuildLocalIndex() {
+        List<IfAddr> all = new ArrayList<>();
         for (NetDevice d : devices.all()) {
             InDevice in = InDevice.of(d);
-            if (in != null && in.hasAddress(local)) {
-                return d;
+            if (in != null) {
+                all.addAll(in.addresses);
             }
         }
-        return null;
+        int[] addrs = new int[all.size()];
+        NetDevice[] devs = new NetDevice[all.size()];
+        int n = 0;
+        for (IfAddr a : all) {
+            int at = Arrays.binarySearch(addrs, 0, n, a.local().bits());
+            if (at >= 0) {
+                continue;
+            }
+            at = -at - 1;
+            System.arraycopy(addrs, at, addrs, at + 1, n - at);
+            System.arraycopy(devs, at, devs, at + 1, n - at);
+            addrs[at] = a.local().bits();
+            devs[at] = a.dev();
+            n++;
+        }
+        localAddrs = Arrays.copyOf(addrs, n);
+        localDevs = Arrays.copyOf(devs, n);
+        localIndexStale = false;
     }
 }

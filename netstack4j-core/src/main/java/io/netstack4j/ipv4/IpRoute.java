@@ -9,6 +9,7 @@ import io.netstack4j.inet.DevConf;
 import io.netstack4j.inet.IfAddr;
 import io.netstack4j.inet.InDevice;
 import io.netstack4j.route.Fib;
+import io.netstack4j.route.FibInfo;
 import io.netstack4j.route.FibResult;
 import io.netstack4j.route.Flow4;
 import io.netstack4j.route.RouteScope;
@@ -42,6 +43,8 @@ public final class IpRoute {
     private final int[] inKey = new int[CACHE_SLOTS];
     private final int[] inMark = new int[CACHE_SLOTS];
     private final Rtable[] inRt = new Rtable[CACHE_SLOTS];
+    /** The unreachable/discard input route last made: packets without a route to many destinations share it. */
+    private Rtable lastNoRoute;
 
     private final int[] outDst = new int[CACHE_SLOTS];
     private final int[] outSrc = new int[CACHE_SLOTS];
@@ -169,8 +172,21 @@ public final class IpRoute {
             // __mkroute_input: the sender could have reached the next hop itself.
             flags |= Rtable.RTCF_DOREDIRECT;
         }
-        return withPmtu(new Rtable(ipv4, out, Rtable.Action.FORWARD, Rtable.Action.OUTPUT, RouteType.UNICAST, flags,
-                res.gateway(), 0, res.mtu(), null, res.table()), daddr);
+        // __mkroute_input: without a redirect to send or a learned path MTU, the route is the
+        // next hop's cached one, whatever the destination.
+        FibInfo fi = res.info();
+        boolean cacheable = flags == 0 && fi != null && pmtuExceptions.find(daddr, ipv4.loop().now()) < 0;
+        if (cacheable && fi.inputRoute instanceof Rtable cached && cached.genid == genid() && cached.dev() == out
+                && cached.table == res.table()) {
+            return cached;
+        }
+        Rtable rt = new Rtable(ipv4, out, Rtable.Action.FORWARD, Rtable.Action.OUTPUT, RouteType.UNICAST, flags, res.gateway(), 0,
+                res.mtu(), null, res.table());
+        if (cacheable) {
+            fi.inputRoute = rt;
+            return rt;
+        }
+        return withPmtu(rt, daddr);
     }
 
     /**
@@ -271,10 +287,15 @@ public final class IpRoute {
 
     private Rtable noRoute(NetDevice dev, Errno err) {
         stats.inNoRoute++;
+        Rtable last = lastNoRoute;
+        if (last != null && last.dev() == dev && last.error == err && last.genid == genid()) {
+            return last;
+        }
         Rtable.Action action = err == Errno.EINVAL ? Rtable.Action.DISCARD : Rtable.Action.ERROR;
         // Linux clears RTCF_LOCAL on unreachable input routes, so ICMP errors about them come
         // from an address of ours chosen by routing, not from the unreachable destination.
-        return new Rtable(ipv4, dev, action, Rtable.Action.DISCARD, RouteType.UNREACHABLE, 0, 0, 0, 0, err, 0);
+        lastNoRoute = new Rtable(ipv4, dev, action, Rtable.Action.DISCARD, RouteType.UNREACHABLE, 0, 0, 0, 0, err, 0);
+        return lastNoRoute;
     }
 
     private Rtable martianSource() {

@@ -1,5 +1,6 @@
 package io.netstack4j.route;
 
+import io.netstack4j.core.DstEntry;
 /**
  * What a route does once selected ({@code struct fib_info} with its single {@code fib_nh}):
  * protocol, scope, metric, preferred source, metrics and the next hop. Routes that say the same
@@ -40,6 +41,12 @@ public final class FibInfo {
     int nhFlags;
     /** Aliases referring to this info ({@code fib_treeref}). */
     int refs;
+    /**
+     * The input route last built through this next hop for forwarding ({@code nhc_rth_input}):
+     * shared by every destination the route covers, so forwarding allocates nothing per
+     * packet. Owned by the IPv4 layer, which checks that it is still current before use.
+     */
+    public DstEntry inputRoute;
 
     FibInfo(int table, RouteType type, int protocol, int scope, int priority, int prefsrc, int mtu, boolean mtuLocked, int advmss,
             int gateway, int oif, int nhScope, FibDev dev, int nhFlags) {

@@ -37,6 +37,20 @@ public final class TcpSocket implements AutoCloseable {
     private final NetLoop loop;
     private final TcpSock sk;
     private final Waiters waiters;
+    private final Waiters.Spare<Waiters.Transfer> recvSpare = new Waiters.Spare<>(() -> new Waiters.Transfer() {
+        @Override
+        public int run() {
+            int n = TcpCalls.recv(sk, buf, off, len);
+            return n == 0 ? Waiters.WAIT : n;
+        }
+    });
+    private final Waiters.Spare<Waiters.Transfer> sendSpare = new Waiters.Spare<>(() -> new Waiters.Transfer() {
+        @Override
+        public int run() {
+            int n = TcpCalls.send(sk, buf, off, len);
+            return n == 0 ? Waiters.WAIT : n;
+        }
+    });
     private volatile boolean blocking = true;
     private volatile int soTimeoutMs;
     private volatile int sndTimeoutMs;
@@ -114,10 +128,12 @@ public final class TcpSocket implements AutoCloseable {
         if (len == 0) {
             return 0;
         }
-        return waiters.await(() -> {
-            int n = TcpCalls.recv(sk, buf, off, len);
-            return n == 0 ? null : n;
-        }, blocking, soTimeoutMs * 1_000_000L);
+        Waiters.Transfer call = recvSpare.take().set(buf, off, len);
+        try {
+            return waiters.awaitInt(call, blocking, soTimeoutMs * 1_000_000L);
+        } finally {
+            recvSpare.give(call);
+        }
     }
 
     public int read(byte[] buf) {
@@ -132,25 +148,25 @@ public final class TcpSocket implements AutoCloseable {
     public int write(byte[] buf, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         int done = 0;
-        while (done < len) {
-            int from = off + done;
-            int rest = len - done;
-            int n;
-            try {
-                n = waiters.await(() -> {
-                    int k = TcpCalls.send(sk, buf, from, rest);
-                    return k == 0 ? null : k;
-                }, blocking, sndTimeoutMs * 1_000_000L);
-            } catch (NetException e) {
-                if (e.errno() == Errno.EAGAIN && done > 0) {
+        Waiters.Transfer call = sendSpare.take();
+        try {
+            while (done < len) {
+                int n;
+                try {
+                    n = waiters.awaitInt(call.set(buf, off + done, len - done), blocking, sndTimeoutMs * 1_000_000L);
+                } catch (NetException e) {
+                    if (e.errno() == Errno.EAGAIN && done > 0) {
+                        return done;
+                    }
+                    throw e;
+                }
+                done += n;
+                if (!blocking) {
                     return done;
                 }
-                throw e;
             }
-            done += n;
-            if (!blocking) {
-                return done;
-            }
+        } finally {
+            sendSpare.give(call);
         }
         return len;
     }

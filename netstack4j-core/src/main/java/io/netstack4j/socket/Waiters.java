@@ -29,6 +29,49 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Waiters implements TcpSock.Listener {
 
+    /** What an int-valued attempt returns when the call must wait. */
+    static final int WAIT = Integer.MIN_VALUE;
+
+    /**
+     * A data-path call (recv, send) whose arguments are set before each use, so one object per
+     * socket and direction serves every call and the data path allocates nothing. A caller
+     * takes it with {@link Spare#take()} and gives it back with {@link Spare#give}.
+     */
+    abstract static class Transfer implements NetLoop.IntTask {
+        byte[] buf;
+        int off;
+        int len;
+        int addr;
+        int port;
+
+        Transfer set(byte[] buf, int off, int len) {
+            this.buf = buf;
+            this.off = off;
+            this.len = len;
+            return this;
+        }
+    }
+
+    /** The one reusable {@link Transfer} of a socket direction; concurrent callers get fresh ones. */
+    static final class Spare<T extends Transfer> extends java.util.concurrent.atomic.AtomicReference<T> {
+        private final java.util.function.Supplier<T> fresh;
+
+        Spare(java.util.function.Supplier<T> fresh) {
+            this.fresh = fresh;
+        }
+
+        /** The spare (made on first use), or a fresh one while another caller holds it. */
+        T take() {
+            T t = getAndSet(null);
+            return t != null ? t : fresh.get();
+        }
+
+        void give(T t) {
+            t.buf = null;
+            lazySet(t);
+        }
+    }
+
     /** One attempt at an operation on the loop: a result, or null when it must wait. */
     @FunctionalInterface
     interface Attempt<T> {
@@ -137,6 +180,23 @@ final class Waiters implements TcpSock.Listener {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #await} for an attempt with an int result ({@link #WAIT} when it must wait): the
+     * first try runs without a waiter and without boxing; only a call that has to park pays for
+     * the waiting machinery.
+     */
+    int awaitInt(NetLoop.IntTask attempt, boolean blocking, long timeoutNanos) {
+        int r = loop.callInt(attempt);
+        if (r != WAIT) {
+            return r;
+        }
+        Integer v = await(() -> {
+            int x = attempt.run();
+            return x == WAIT ? null : x;
+        }, blocking, timeoutNanos);
+        return v;
     }
 
     private void forget(Waiter w) {
