@@ -187,6 +187,21 @@ public final class Devices {
         }
     }
 
+    /** {@link PacketHandler#prefetch} for a frame about to be received. */
+    void prefetch(PacketBuffer skb) {
+        if (skb.pktType == PktType.OTHERHOST) {
+            return;
+        }
+        int type = skb.protocol;
+        int[] types = handlerTypes;
+        for (int i = 0; i < types.length; i++) {
+            if (types[i] == type) {
+                handlers[i].prefetch(skb);
+                return;
+            }
+        }
+    }
+
     /**
      * Delivers a classified frame to its protocol ({@code __netif_receive_skb_core}): frame taps
      * first, then the handler for {@code skb.protocol}; frames for another host or of an unknown

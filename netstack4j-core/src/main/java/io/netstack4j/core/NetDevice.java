@@ -418,6 +418,14 @@ public abstract class NetDevice implements Napi {
     /** Hands up to {@code budget} queued frames to the protocol handlers ({@code process_backlog}). */
     @Override
     public int poll(int budget) {
+        // A look-ahead over the batch first: its route lookups' cache misses overlap one another
+        // instead of each stalling the packet behind it (what DPDK's batched lookups do).
+        int batch = Math.min(budget, backlogSize);
+        if (batch > 1 && devices != null) {
+            for (int i = 0; i < batch; i++) {
+                devices.prefetch(backlog[(backlogHead + i) & (backlog.length - 1)]);
+            }
+        }
         int done = 0;
         while (done < budget && backlogSize > 0 && devices != null) {
             PacketBuffer skb = backlog[backlogHead];

@@ -8,4 +8,12 @@ package io.netstack4j.core;
 @FunctionalInterface
 public interface PacketHandler {
     void receive(PacketBuffer skb, NetDevice dev);
+
+    /**
+     * Called for each frame of a poll batch before any of them is received, so the handler can
+     * touch the memory it will need (a route lookup's table entries) while the CPU still has
+     * independent loads to overlap; must not change any state that can be observed.
+     */
+    default void prefetch(PacketBuffer skb) {
+    }
 }

@@ -70,6 +70,11 @@ public final class IpRoute {
         return genid + fib.genid();
     }
 
+    /** Touches what a route lookup toward {@code daddr} will read (see {@link io.netstack4j.core.PacketHandler#prefetch}). */
+    void prefetch(int daddr) {
+        fib.prefetch(daddr);
+    }
+
     /** Retires every cached route ({@code rt_cache_flush}); called on any routing-relevant change. */
     public void flushCache() {
         genid++;

@@ -1,6 +1,9 @@
 package io.netstack4j.ipv4;
 
 import io.netstack4j.core.Devices;
+import io.netstack4j.core.NetDevice;
+import io.netstack4j.core.PacketBuffer;
+import io.netstack4j.core.PacketHandler;
 import io.netstack4j.core.DropCounters;
 import io.netstack4j.core.Mib;
 import io.netstack4j.core.NetLoop;
@@ -8,7 +11,9 @@ import io.netstack4j.core.Sysctls;
 import io.netstack4j.inet.Inet;
 import io.netstack4j.netfilter.Netfilter;
 import io.netstack4j.route.Fib;
+import io.netstack4j.wire.Bytes;
 import io.netstack4j.wire.EtherType;
+import io.netstack4j.wire.Ipv4Header;
 
 /**
  * One namespace's IPv4 layer ({@code net/ipv4/}): owns the protocol table ({@code inet_protos}),
@@ -60,7 +65,19 @@ public final class Ipv4 {
         sysctls.registerInt("net.ipv4.route.mtu_expires", 0, Integer.MAX_VALUE, () -> route.mtuExpiresSeconds,
                 v -> route.mtuExpiresSeconds = v);
         sysctls.registerInt("net.ipv4.route.min_pmtu", 68, 65535, () -> route.minPmtu, v -> route.minPmtu = v);
-        devices.addPack(EtherType.IPV4, input::rcv);
+        devices.addPack(EtherType.IPV4, new PacketHandler() {
+            @Override
+            public void receive(PacketBuffer skb, NetDevice dev) {
+                input.rcv(skb, dev);
+            }
+
+            @Override
+            public void prefetch(PacketBuffer skb) {
+                if (skb.len() >= Ipv4Header.MIN_LEN) {
+                    route.prefetch(Bytes.u32(skb.array(), skb.data() + Ipv4Header.DST));
+                }
+            }
+        });
     }
 
     /** Registers the handler for an IP protocol number ({@code inet_add_protocol}). */

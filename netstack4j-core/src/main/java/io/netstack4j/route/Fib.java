@@ -223,6 +223,16 @@ public final class Fib {
         return FibTable.HIT;
     }
 
+    /**
+     * Touches the index entry and route a lookup of {@code dst} in table main will read, so a
+     * batch's cache misses overlap; changes nothing. Only large (indexed) tables are worth it.
+     */
+    public void prefetch(int dst) {
+        if (!customRules) {
+            main.prefetch(dst);
+        }
+    }
+
     /** {@code fib_table_lookup} on one table, which for local/main before any rule change is the merged trie. */
     int tableLookup(FibTable t, Flow4 flow, FibResult out, int flags) {
         out.reset();

@@ -55,6 +55,9 @@ public final class FibTable {
         this.createdSeq = createdSeq;
     }
 
+    /** Where {@link #prefetch} leaves what it read, so the reads are not optimised away. */
+    private int prefetchSink;
+
     public int id() {
         return id;
     }
@@ -209,6 +212,16 @@ public final class FibTable {
             return fa;
         }
         return null;
+    }
+
+    /** See {@link Fib#prefetch}: reads the longest match's route when the table is indexed. */
+    void prefetch(int dst) {
+        if (trie.indexed()) {
+            int best = trie.longest(dst);
+            if (best >= 0) {
+                prefetchSink += trie.valueAt(best).tos;
+            }
+        }
     }
 
     /** {@code fib_lookup_good_nhc}. */
