@@ -173,6 +173,8 @@ public final class BenchMain {
             double[] alloc = new double[1];
             LongSupplier packets = () -> p.stack().loop().call(() -> p.link()[0].stats().txPackets + p.link()[1].stats().txPackets);
             StreamBench.Bulk r = StreamBench.bulk(t, 5001, secs(10, 3), window -> alloc[0] = Alloc.perPacket(packets, window));
+            log.println("bench: sender RetransSegs " + p.stack().loop().call(() -> p.a().tcp().mib().get(io.netstack4j.tcp.TcpMib.RetransSegs))
+                    + ", receiver TCPOFOQueue " + p.stack().loop().call(() -> p.b().tcp().extMib().get(io.netstack4j.tcp.TcpExtMib.TCPOFOQueue)));
             String note = noKernel == null ? "kernel: iperf3 between two kernel netns over veth" : "kernel reference skipped: " + noKernel;
             rows.add(Row.higher("tcp_bulk_veth", r.gbps(), "Gbit/s", kernelVeth, 1.0, note));
             rows.add(Row.absolute("alloc_per_packet_tcp", alloc[0], "B/packet", "== 0", alloc[0] == 0,
@@ -307,22 +309,30 @@ public final class BenchMain {
 
         static double perPacket(LongSupplier packets, long windowNanos) {
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long[] ids = mx.getAllThreadIds();
             long p0 = packets.getAsLong();
-            long a0 = total(mx);
+            long[] a0 = mx.getThreadAllocatedBytes(ids);
             StreamBench.sleepNanos(windowNanos);
-            long a1 = total(mx);
+            long[] a1 = mx.getThreadAllocatedBytes(ids);
             long p1 = packets.getAsLong();
-            return p1 == p0 ? Double.NaN : (double) (a1 - a0) / (p1 - p0);
-        }
-
-        private static long total(com.sun.management.ThreadMXBean mx) {
+            if (p1 == p0) {
+                return Double.NaN;
+            }
             long sum = 0;
-            for (long b : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
-                if (b > 0) {
-                    sum += b;
+            StringBuilder perThread = new StringBuilder();
+            java.lang.management.ThreadInfo[] info = mx.getThreadInfo(ids);
+            for (int i = 0; i < ids.length; i++) {
+                if (a0[i] >= 0 && a1[i] >= 0 && a1[i] > a0[i]) {
+                    long d = a1[i] - a0[i];
+                    sum += d;
+                    if (info[i] != null && info[i].getThreadName().startsWith("bench-") || info[i] != null
+                            && info[i].getThreadName().equals("netloop")) {
+                        perThread.append(String.format(Locale.ROOT, " %s %.2f", info[i].getThreadName(), (double) d / (p1 - p0)));
+                    }
                 }
             }
-            return sum;
+            System.err.println("bench: allocation per packet by thread:" + perThread);
+            return (double) sum / (p1 - p0);
         }
     }
 }

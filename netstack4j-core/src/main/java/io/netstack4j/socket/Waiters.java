@@ -34,15 +34,19 @@ final class Waiters implements TcpSock.Listener {
 
     /**
      * A data-path call (recv, send) whose arguments are set before each use, so one object per
-     * socket and direction serves every call and the data path allocates nothing. A caller
-     * takes it with {@link Spare#take()} and gives it back with {@link Spare#give}.
+     * socket and direction serves every call, parking included, and the data path allocates
+     * nothing. A caller takes it with {@link Spare#take()} and gives it back with
+     * {@link Spare#give}.
      */
-    abstract static class Transfer implements NetLoop.IntTask {
+    abstract static class Transfer extends Waiter implements NetLoop.IntTask {
         byte[] buf;
         int off;
         int len;
         int addr;
         int port;
+        private Waiters via;
+        /** One attempt on the loop, made once per object: see {@link Waiters#step}. */
+        private final NetLoop.IntTask step = () -> via.step(this);
 
         Transfer set(byte[] buf, int off, int len) {
             this.buf = buf;
@@ -78,17 +82,32 @@ final class Waiters implements TcpSock.Listener {
         T run();
     }
 
-    private static final class Waiter {
-        final Thread thread = Thread.currentThread();
+    /** A caller of one call: who to wake, and how the call may wait. */
+    static class Waiter {
+        Thread thread;
         volatile boolean woken;
         volatile boolean timedOut;
         Timer timer;
+        boolean blocking;
+        boolean callerIsLoop;
+        long timeoutNanos;
+
+        void prepare(NetLoop loop, boolean blocking, long timeoutNanos) {
+            this.thread = Thread.currentThread();
+            this.blocking = blocking;
+            this.timeoutNanos = timeoutNanos;
+            this.callerIsLoop = loop.isLoopThread();
+            this.woken = false;
+            this.timedOut = false;
+            this.timer = null;
+        }
     }
 
     private final NetLoop loop;
     private final String what;
-    /** Null while no caller is parked. */
-    private List<Waiter> waiters;
+    /** The parked caller, and any further ones (both null while nobody is parked). */
+    private Waiter first;
+    private List<Waiter> more;
 
     Waiters(NetLoop loop, String what) {
         this.loop = loop;
@@ -101,19 +120,24 @@ final class Waiters implements TcpSock.Listener {
 
     /** Loop thread: every parked caller retries. */
     void wakeAll() {
-        if (waiters == null) {
-            return;
+        if (first != null) {
+            wake(first);
         }
-        for (int i = 0; i < waiters.size(); i++) {
-            Waiter w = waiters.get(i);
-            w.woken = true;
-            LockSupport.unpark(w.thread);
+        if (more != null) {
+            for (int i = 0; i < more.size(); i++) {
+                wake(more.get(i));
+            }
         }
+    }
+
+    private static void wake(Waiter w) {
+        w.woken = true;
+        LockSupport.unpark(w.thread);
     }
 
     /** Callers parked now; loop thread only (tests use it to sequence threads). */
     int count() {
-        return waiters == null ? 0 : waiters.size();
+        return (first != null ? 1 : 0) + (more == null ? 0 : more.size());
     }
 
     /** {@code sk_data_ready} and friends from a TCP socket: every parked caller retries. */
@@ -129,7 +153,7 @@ final class Waiters implements TcpSock.Listener {
      */
     <T> T await(Attempt<T> attempt, boolean blocking, long timeoutNanos) {
         Waiter w = new Waiter();
-        boolean callerIsLoop = loop.isLoopThread();
+        w.prepare(loop, blocking, timeoutNanos);
         while (true) {
             T r = loop.call(() -> {
                 T v;
@@ -143,68 +167,107 @@ final class Waiters implements TcpSock.Listener {
                     forget(w);
                     return v;
                 }
-                if (!blocking || callerIsLoop) {
-                    forget(w);
-                    throw new NetException(Errno.EAGAIN);
-                }
-                if (w.timedOut) {
-                    forget(w);
-                    throw new NetException(Errno.EAGAIN, "timed out");
-                }
-                w.woken = false;
-                if (waiters == null) {
-                    waiters = new ArrayList<>(2);
-                }
-                if (!waiters.contains(w)) {
-                    waiters.add(w);
-                    if (timeoutNanos > 0) {
-                        w.timer = new Timer(() -> {
-                            w.timedOut = true;
-                            w.woken = true;
-                            LockSupport.unpark(w.thread);
-                        });
-                        loop.schedule(w.timer, timeoutNanos);
-                    }
-                }
+                mustWait(w);
                 return null;
             });
             if (r != null) {
                 return r;
             }
-            while (!w.woken) {
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    loop.execute(() -> forget(w));
-                    Thread.currentThread().interrupt();
-                    throw new NetException(Errno.EINTR, "interrupted while waiting on a " + what);
-                }
-            }
+            park(w);
         }
     }
 
     /**
-     * {@link #await} for an attempt with an int result ({@link #WAIT} when it must wait): the
-     * first try runs without a waiter and without boxing; only a call that has to park pays for
-     * the waiting machinery.
+     * {@link #await} for a {@link Transfer} (int result, {@link #WAIT} when it must wait):
+     * no boxing and no allocation, whether the call completes at once or parks first.
      */
-    int awaitInt(NetLoop.IntTask attempt, boolean blocking, long timeoutNanos) {
-        int r = loop.callInt(attempt);
-        if (r != WAIT) {
-            return r;
+    int awaitInt(Transfer t, boolean blocking, long timeoutNanos) {
+        t.prepare(loop, blocking, timeoutNanos);
+        t.via = this;
+        while (true) {
+            int r = loop.callInt(t.step);
+            if (r != WAIT) {
+                return r;
+            }
+            park(t);
         }
-        Integer v = await(() -> {
-            int x = attempt.run();
-            return x == WAIT ? null : x;
-        }, blocking, timeoutNanos);
-        return v;
+    }
+
+    /** Loop side of {@link #awaitInt}: one attempt, registering the caller when it must wait. */
+    private int step(Transfer t) {
+        int v;
+        try {
+            v = t.run();
+        } catch (RuntimeException e) {
+            forget(t);
+            throw e;
+        }
+        if (v != WAIT) {
+            forget(t);
+            return v;
+        }
+        mustWait(t);
+        return WAIT;
+    }
+
+    /**
+     * Loop side, after an attempt that must wait: fails the call (EAGAIN) when it may not wait
+     * or its timeout passed, else registers the caller (once) with its timeout timer.
+     */
+    private void mustWait(Waiter w) {
+        if (!w.blocking || w.callerIsLoop) {
+            forget(w);
+            throw new NetException(Errno.EAGAIN);
+        }
+        if (w.timedOut) {
+            forget(w);
+            throw new NetException(Errno.EAGAIN, "timed out");
+        }
+        w.woken = false;
+        if (first == w || more != null && more.contains(w)) {
+            return;
+        }
+        if (first == null) {
+            first = w;
+        } else {
+            if (more == null) {
+                more = new ArrayList<>(2);
+            }
+            more.add(w);
+        }
+        if (w.timeoutNanos > 0) {
+            w.timer = new Timer(() -> {
+                w.timedOut = true;
+                wake(w);
+            });
+            loop.schedule(w.timer, w.timeoutNanos);
+        }
+    }
+
+    /** Caller side: parks until woken; an interrupt ends the call with EINTR. */
+    private void park(Waiter w) {
+        while (!w.woken) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                loop.execute(() -> forget(w));
+                Thread.currentThread().interrupt();
+                throw new NetException(Errno.EINTR, "interrupted while waiting on a " + what);
+            }
+        }
     }
 
     private void forget(Waiter w) {
-        if (waiters != null && waiters.remove(w) && waiters.isEmpty()) {
-            waiters = null;
+        if (first == w) {
+            first = more == null ? null : more.remove(0);
+        } else if (more != null) {
+            more.remove(w);
+        }
+        if (more != null && more.isEmpty()) {
+            more = null;
         }
         if (w.timer != null) {
             loop.cancel(w.timer);
+            w.timer = null;
         }
     }
 

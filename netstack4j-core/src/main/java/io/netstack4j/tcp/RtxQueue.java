@@ -71,8 +71,10 @@ final class RtxQueue {
             System.arraycopy(segs, start, segs, 0, count);
             java.util.Arrays.fill(segs, count, segs.length, null);
         } else {
-            TxSeg[] bigger = new TxSeg[segs.length * 2];
+            TxSeg[] bigger = pool.takeArray(segs.length * 2);
             System.arraycopy(segs, start, bigger, 0, count);
+            java.util.Arrays.fill(segs, start, start + count, null);
+            pool.giveArray(segs);
             segs = bigger;
         }
         start = 0;

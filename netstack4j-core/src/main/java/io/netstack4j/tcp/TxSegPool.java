@@ -15,10 +15,20 @@ final class TxSegPool {
     static final int MAX_FREE_SEGS = 8192;
     static final int MAX_FREE_ARRAYS = 1024;
 
+    /** Index arrays are kept by length, 16 << k for k below this. */
+    static final int LENGTH_CLASSES = 13;
+
     private final TxSeg[] segs = new TxSeg[MAX_FREE_SEGS];
     private int segCount;
-    private final TxSeg[][] arrays = new TxSeg[MAX_FREE_ARRAYS][];
-    private int arrayCount;
+    /** Free index arrays per length class; fewer are kept the longer they are. */
+    private final TxSeg[][][] arrays = new TxSeg[LENGTH_CLASSES][][];
+    private final int[] arrayCount = new int[LENGTH_CLASSES];
+
+    TxSegPool() {
+        for (int k = 0; k < LENGTH_CLASSES; k++) {
+            arrays[k] = new TxSeg[Math.max(4, MAX_FREE_ARRAYS >> k)][];
+        }
+    }
 
     TxSeg takeSeg() {
         if (segCount == 0) {
@@ -37,18 +47,37 @@ final class TxSegPool {
 
     /** An index array of {@link #INITIAL_LENGTH}, all null. */
     TxSeg[] takeArray() {
-        if (arrayCount == 0) {
-            return new TxSeg[INITIAL_LENGTH];
+        return takeArray(INITIAL_LENGTH);
+    }
+
+    /**
+     * An all-null index array of {@code length} (a power of two from {@link #INITIAL_LENGTH}):
+     * a queue that grows while a bulk sender fills it takes its bigger arrays from here, and
+     * gives them back when it drains, so a busy socket does not allocate either.
+     */
+    TxSeg[] takeArray(int length) {
+        int k = lengthClass(length);
+        if (k < 0 || arrayCount[k] == 0) {
+            return new TxSeg[length];
         }
-        TxSeg[] a = arrays[--arrayCount];
-        arrays[arrayCount] = null;
+        TxSeg[] a = arrays[k][--arrayCount[k]];
+        arrays[k][arrayCount[k]] = null;
         return a;
     }
 
-    /** Takes back an index array whose slots are all null; one of another length is left to the collector. */
+    /** Takes back an index array whose slots are all null; beyond the class's limit it is left to the collector. */
     void giveArray(TxSeg[] a) {
-        if (a.length == INITIAL_LENGTH && arrayCount < MAX_FREE_ARRAYS) {
-            arrays[arrayCount++] = a;
+        int k = lengthClass(a.length);
+        if (k >= 0 && arrayCount[k] < arrays[k].length) {
+            arrays[k][arrayCount[k]++] = a;
         }
+    }
+
+    private static int lengthClass(int length) {
+        if (length < INITIAL_LENGTH || Integer.bitCount(length) != 1) {
+            return -1;
+        }
+        int k = Integer.numberOfTrailingZeros(length / INITIAL_LENGTH);
+        return k < LENGTH_CLASSES ? k : -1;
     }
 }
