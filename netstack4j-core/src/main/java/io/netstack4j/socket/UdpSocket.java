@@ -45,6 +45,20 @@ public final class UdpSocket implements AutoCloseable {
     private final NetLoop loop;
     private final UdpSock sk;
     private final Waiters waiters;
+    private final Waiters.Spare<Waiters.Transfer> sendSpare = new Waiters.Spare<>(() -> new Waiters.Transfer() {
+        @Override
+        public int run() {
+            return trySend(buf, off, len, addr, port);
+        }
+    });
+    /** recv without the sender's address: the bytes copied, -1 at end of input, WAIT when none is queued. */
+    private final Waiters.Spare<Waiters.Transfer> recvSpare = new Waiters.Spare<>(() -> new Waiters.Transfer() {
+        @Override
+        public int run() {
+            int got = sk.receive(buf, off, len);
+            return got < 0 && !sk.inputShutdown() ? Waiters.WAIT : got;
+        }
+    });
     private volatile boolean blocking = true;
     private volatile int soTimeoutMs;
 
@@ -93,8 +107,7 @@ public final class UdpSocket implements AutoCloseable {
 
     /** {@code send}: to the connected peer. Returns {@code len}. */
     public int send(byte[] data, int off, int len) {
-        await(() -> trySend(data, off, len, 0, -1), 0);
-        return len;
+        return sendTo(data, off, len, 0, -1);
     }
 
     public int send(byte[] data) {
@@ -103,7 +116,18 @@ public final class UdpSocket implements AutoCloseable {
 
     /** {@code sendto}. Returns {@code len}. */
     public int sendTo(byte[] data, int off, int len, Ipv4Address addr, int port) {
-        await(() -> trySend(data, off, len, addr.bits(), port), 0);
+        return sendTo(data, off, len, addr.bits(), port);
+    }
+
+    private int sendTo(byte[] data, int off, int len, int addr, int port) {
+        Waiters.Transfer call = sendSpare.take().set(data, off, len);
+        call.addr = addr;
+        call.port = port;
+        try {
+            waiters.awaitInt(call, blocking, 0);
+        } finally {
+            sendSpare.give(call);
+        }
         return len;
     }
 
@@ -111,14 +135,14 @@ public final class UdpSocket implements AutoCloseable {
         return sendTo(data, off, len, toIpv4(to), to.getPort());
     }
 
-    /** TRUE when sent, null when the send buffer is full (no boxing on the loop). */
-    private Boolean trySend(byte[] data, int off, int len, int addr, int port) {
+    /** 0 when sent, {@link Waiters#WAIT} when the send buffer is full. */
+    private int trySend(byte[] data, int off, int len, int addr, int port) {
         try {
             sk.send(data, off, len, addr, port);
-            return Boolean.TRUE;
+            return 0;
         } catch (NetException e) {
             if (e.errno() == Errno.EAGAIN && !sk.writable()) {
-                return null;
+                return Waiters.WAIT;
             }
             throw e;
         }
@@ -129,7 +153,13 @@ public final class UdpSocket implements AutoCloseable {
      * copied, or -1 at end of input after {@link #shutdownInput()}.
      */
     public int receive(byte[] buf, int off, int len) {
-        return receiveFrom(buf, off, len).length();
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        Waiters.Transfer call = recvSpare.take().set(buf, off, len);
+        try {
+            return waiters.awaitInt(call, blocking, timeoutNanos());
+        } finally {
+            recvSpare.give(call);
+        }
     }
 
     /** {@code recvfrom}: the next datagram and its sender. */
