@@ -247,8 +247,25 @@ public final class BenchMain {
             Namespace ns = stack.init();
             ours = StreamBench.requestResponse(Transport.stack("netstack4j lo", ns, ns, Ipv4Address.LOOPBACK), 5003, warm, rounds);
         }
-        rows.add(Row.lower("tcp_rr_latency_p50", ours.p50(), "us", kernel.p50(), 1.0, "kernel: JDK sockets over 127.0.0.1"));
-        rows.add(Row.lower("tcp_rr_latency_p99", ours.p99(), "us", kernel.p99(), 1.0, "kernel: JDK sockets over 127.0.0.1"));
+        rows.add(Row.lower("tcp_rr_latency_p50", ours.p50(), "us", kernel.p50(), 1.0, "round trip; kernel: JDK sockets over 127.0.0.1"));
+        rows.add(Row.lower("tcp_rr_latency_p99", ours.p99(), "us", kernel.p99(), 1.0, "round trip; kernel: JDK sockets over 127.0.0.1"));
+        String why = Kernel.unavailable();
+        if (why == null && Kernel.run("sockperf", "--version").exit() != 0) {
+            why = "sockperf is not installed";
+        }
+        if (why != null) {
+            rows.add(Row.skipped("tcp_rr_latency_veth_p50", "us", "ratio <= 1.0", why));
+            return;
+        }
+        StreamBench.Latency veth;
+        try (VethPair p = VethPair.create()) {
+            veth = StreamBench.requestResponse(Transport.stack("netstack4j veth", p.b(), p.a(), Ipv4Address.parse("10.0.0.2")), 5006, warm,
+                    rounds);
+        }
+        double[] sockperf = new Kernel().vethSockperf(secs(5, 2));
+        String note = "round trip over veth between two namespaces; kernel: sockperf ping-pong --tcp (14-byte messages, its half round trip doubled)";
+        rows.add(Row.lower("tcp_rr_latency_veth_p50", veth.p50(), "us", sockperf[0], 1.0, note));
+        rows.add(Row.lower("tcp_rr_latency_veth_p99", veth.p99(), "us", sockperf[1], 1.0, note));
     }
 
     private void tcpConnectRate() {

@@ -124,6 +124,52 @@ final class Kernel {
         }
     }
 
+    private static final Pattern SOCKPERF_PERCENTILE =
+            Pattern.compile("percentile\\s+(\\d+\\.\\d+)\\s*=\\s*([0-9.]+)");
+
+    /**
+     * {@code sockperf ping-pong --tcp} between the namespaces of {@link #vethPair}, with its
+     * smallest message (14 bytes). Returns the round trip's p50 and p99 in microseconds:
+     * sockperf reports half a round trip, so its percentiles are doubled.
+     */
+    double[] vethSockperf(double seconds) {
+        String[] ns = vethPair();
+        try {
+            Process server = new ProcessBuilder("ip", "netns", "exec", ns[1], "sockperf", "server", "--tcp", "-i", "10.201.0.2", "-p",
+                    "11111").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    if (run("ip", "netns", "exec", ns[1], "ss", "-Htln", "sport", "= :11111").out().contains(":11111")) {
+                        break;
+                    }
+                    StreamBench.sleepNanos(50_000_000);
+                }
+                Result r = run("ip", "netns", "exec", ns[0], "sockperf", "ping-pong", "--tcp", "-i", "10.201.0.2", "-p", "11111", "-t",
+                        Integer.toString((int) Math.max(1, Math.round(seconds))), "-m", "14");
+                double p50 = Double.NaN;
+                double p99 = Double.NaN;
+                Matcher m = SOCKPERF_PERCENTILE.matcher(r.out());
+                while (m.find()) {
+                    if (m.group(1).equals("50.000")) {
+                        p50 = 2 * Double.parseDouble(m.group(2));
+                    } else if (m.group(1).equals("99.000")) {
+                        p99 = 2 * Double.parseDouble(m.group(2));
+                    }
+                }
+                if (Double.isNaN(p50) || Double.isNaN(p99)) {
+                    throw new IllegalStateException("sockperf ping-pong gave no percentiles: " + tail(r.out()));
+                }
+                return new double[] {p50, p99};
+            } finally {
+                server.destroy();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            cleanup();
+        }
+    }
+
     private static String tail(String s) {
         s = s.strip();
         return s.length() > 400 ? s.substring(s.length() - 400) : s;
