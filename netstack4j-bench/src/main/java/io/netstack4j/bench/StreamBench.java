@@ -137,19 +137,17 @@ final class StreamBench {
      * reads the end of stream and closes.
      */
     static double connectRate(Transport t, int port, double seconds) {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
         long done = 0;
         double secs;
         try (Transport.Server server = t.listen(port)) {
+            // Ends with an exception when the server closes at the end of the run.
             Thread acceptor = Thread.ofPlatform().name("bench-accept").daemon(true).start(() -> {
                 try {
                     while (true) {
                         server.accept().close();
                     }
                 } catch (RuntimeException e) {
-                    if (!Thread.currentThread().isInterrupted()) {
-                        failure.compareAndSet(null, e);
-                    }
+                    // the listener was closed
                 }
             });
             long start = System.nanoTime();
@@ -166,9 +164,6 @@ final class StreamBench {
             }
             secs = (System.nanoTime() - start) / 1e9;
             acceptor.interrupt();
-        }
-        if (failure.get() != null && !(failure.get() instanceof RuntimeException)) {
-            check(failure);
         }
         return done / secs;
     }
