@@ -97,4 +97,48 @@ class NetLoopTest {
             loop.stop();
         }
     }
+
+    @Test
+    void aCallFromAnotherThreadRunsOnTheCallerAndWakesTheParkedLoopForItsTimer() throws Exception {
+        NetLoop loop = new NetLoop(Clock.system(), 4);
+        loop.start();
+        try {
+            // Let the loop thread park with nothing to do.
+            loop.call(() -> 0);
+            Thread.sleep(20);
+            Thread caller = Thread.currentThread();
+            assertEquals(caller, loop.call(Thread::currentThread), "direct call, no hand-over to the loop thread");
+            assertEquals(7, loop.callInt(() -> 7));
+            CountDownLatch fired = new CountDownLatch(1);
+            List<Thread> firedOn = new ArrayList<>();
+            loop.run(() -> loop.schedule(new Timer(() -> {
+                firedOn.add(Thread.currentThread());
+                fired.countDown();
+            }), MS));
+            // Liveness, not timing: the parked loop must be woken for the new timer.
+            assertTrue(fired.await(10, TimeUnit.SECONDS), "the timer armed by a direct call fired");
+            assertTrue(firedOn.get(0) != caller, "timers run on the loop thread");
+        } finally {
+            loop.stop();
+        }
+    }
+
+    @Test
+    void tasksSubmittedBeforeADirectCallRunBeforeIt() {
+        NetLoop loop = new NetLoop(Clock.system(), 5);
+        loop.start();
+        try {
+            List<String> order = new ArrayList<>();
+            loop.call(() -> {
+                // Hold the loop while the tasks below are queued, so they are still pending.
+                loop.execute(() -> order.add("first"));
+                loop.execute(() -> order.add("second"));
+                return null;
+            });
+            loop.run(() -> order.add("call"));
+            assertEquals(List.of("first", "second", "call"), loop.call(() -> List.copyOf(order)));
+        } finally {
+            loop.stop();
+        }
+    }
 }
