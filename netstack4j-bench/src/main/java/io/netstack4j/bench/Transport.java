@@ -70,11 +70,7 @@ interface Transport {
 
                         @Override
                         public void close() {
-                            try {
-                                ss.close();
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
+                            unchecked(ss::close);
                         }
                     };
                 } catch (IOException e) {
@@ -95,37 +91,33 @@ interface Transport {
 
     private static Conn jdkConn(Socket s) throws IOException {
         s.setTcpNoDelay(true);
-        InputStream in = s.getInputStream();
-        OutputStream out = s.getOutputStream();
-        return new Conn() {
-            @Override
-            public InputStream in() {
-                return in;
-            }
+        return new StreamConn(s.getInputStream(), s.getOutputStream(), () -> unchecked(s::shutdownOutput), () -> unchecked(s::close));
+    }
 
-            @Override
-            public OutputStream out() {
-                return out;
-            }
+    /** A connection as its two streams and its two ways of ending. */
+    record StreamConn(InputStream in, OutputStream out, Runnable halfClose, Runnable fullClose) implements Conn {
+        @Override
+        public void shutdownOutput() {
+            halfClose.run();
+        }
 
-            @Override
-            public void shutdownOutput() {
-                try {
-                    s.shutdownOutput();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+        @Override
+        public void close() {
+            fullClose.run();
+        }
+    }
 
-            @Override
-            public void close() {
-                try {
-                    s.close();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
+    /** An I/O step whose IOException becomes unchecked. */
+    interface IoStep {
+        void run() throws IOException;
+    }
+
+    private static void unchecked(IoStep step) {
+        try {
+            step.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** netstack4j's TCP: the server listens in {@code serverNs}, clients connect from {@code clientNs}. */
@@ -161,28 +153,6 @@ interface Transport {
 
     private static Conn stackConn(TcpSocket s) {
         s.setTcpNoDelay(true);
-        InputStream in = s.getInputStream();
-        OutputStream out = s.getOutputStream();
-        return new Conn() {
-            @Override
-            public InputStream in() {
-                return in;
-            }
-
-            @Override
-            public OutputStream out() {
-                return out;
-            }
-
-            @Override
-            public void shutdownOutput() {
-                s.shutdownOutput();
-            }
-
-            @Override
-            public void close() {
-                s.close();
-            }
-        };
+        return new StreamConn(s.getInputStream(), s.getOutputStream(), s::shutdownOutput, s::close);
     }
 }
