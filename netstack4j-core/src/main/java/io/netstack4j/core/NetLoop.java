@@ -45,6 +45,8 @@ public final class NetLoop {
     public static final int NETDEV_BUDGET = 300;
     /** Packets one device may process per poll ({@code NAPI_POLL_WEIGHT}). */
     public static final int NAPI_WEIGHT = 64;
+    /** The longest a real-time loop sleeps before looking at its timers again (10 ms). */
+    static final long MAX_IDLE_PARK = 10_000_000L;
 
     private final Clock clock;
     private final TimerQueue timers = new TimerQueue();
@@ -377,7 +379,10 @@ public final class NetLoop {
                 next = timers.nextExpiry();
                 pending = !tasks.isEmpty() || !pollList.isEmpty();
                 if (!worked && !pending) {
-                    parkedUntil = next;
+                    // A real-time loop sleeps at most MAX_IDLE_PARK, so a direct call that arms a
+                    // timer further out (a delayed ACK, an RTO) need not wake it: only timers due
+                    // before it wakes by itself do.
+                    parkedUntil = clock instanceof VirtualClock ? next : Math.min(next, clock.nanos() + MAX_IDLE_PARK);
                 }
             } catch (RuntimeException | AssertionError e) {
                 // A failing task or timer must not take the whole stack down with the thread
@@ -399,13 +404,9 @@ public final class NetLoop {
                 }
                 continue;
             }
-            if (next == Long.MAX_VALUE) {
-                LockSupport.park(this);
-            } else {
-                long wait = next - clock.nanos();
-                if (wait > 0) {
-                    LockSupport.parkNanos(this, wait);
-                }
+            long wait = Math.min(next, parkedUntil) - clock.nanos();
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
             }
         }
     }
