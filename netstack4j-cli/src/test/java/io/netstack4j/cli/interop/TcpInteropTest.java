@@ -225,18 +225,36 @@ class TcpInteropTest {
     @Test
     void aCleanTransferCapturesCleanForTshark() throws Exception {
         Path pcap = tmp.resolve("tcp.pcap");
-        Capture capture = Capture.start(stack.init().requireDevice("eth0"), pcap, 0);
+        // The ring holds the whole transfer: with app threads sending at full speed, the writer
+        // thread may fall behind a 2 MiB ring, and a capture drop (counted) is not what this checks.
+        Capture capture = Capture.start(stack.init().requireDevice("eth0"), pcap, 0, 64 << 20);
         bulkBothWays(4 << 20);
         capture.close();
+        assertEquals(0, capture.dropped(), "frames the capture ring dropped");
         Tshark.Report report = Tshark.check(pcap, "-d", "tcp.port==5000,data", "-d", "tcp.port==5001,data");
         System.out.println("drops on the netstack4j side: " + stack.loop().call(() -> "FULL_RING=" + stack.init().drops().get(io.netstack4j.core.DropReason.FULL_RING) + " QDISC_DROP=" + stack.init().drops().get(io.netstack4j.core.DropReason.QDISC_DROP)));
         List<String> ours = report.problems().stream()
                 .filter(p -> p.contains("ACKed segment that wasn't captured") || p.contains("Previous segment(s) not captured")
                         || p.contains("Malformed") || p.contains("Checksum"))
+                .filter(p -> !kernelMangledZeroChecksum(pcap, p))
                 .toList();
         System.out.println("tshark notes: " + report.problems());
         assertEquals(List.of(), ours, "tshark's complaints (incl. TCP analysis warnings)");
         assertTrue(report.frames() > 1000, "frames captured: " + report.frames());
+    }
+
+    /**
+     * The kernel's software checksum ({@code skb_checksum_help}) writes a TCP checksum that
+     * folds to zero as 0xffff ({@code CSUM_MANGLED_0}), the other ones'-complement zero, which
+     * tshark flags. That is allowed (RFC 1624) and is the kernel's frame, not ours.
+     */
+    private static boolean kernelMangledZeroChecksum(Path pcap, String problem) {
+        if (!problem.contains("TCP Checksum 0xffff instead of 0x0000")) {
+            return false;
+        }
+        String frame = problem.substring("frame ".length(), problem.indexOf(':'));
+        List<List<String>> src = Tshark.fields(pcap, "frame.number==" + frame, "ip.src");
+        return src.size() == 1 && src.get(0).get(0).equals("10.77.0.1");
     }
 
     @Test
