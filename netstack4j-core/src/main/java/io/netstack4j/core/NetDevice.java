@@ -432,6 +432,7 @@ public abstract class NetDevice implements Napi {
             backlog[backlogHead] = null;
             backlogHead = (backlogHead + 1) & (backlog.length - 1);
             backlogSize--;
+            devices.loop().refreshNow();
             devices.receive(skb);
             done++;
         }

@@ -49,6 +49,10 @@ public final class NetLoop {
     static final long MAX_IDLE_PARK = 10_000_000L;
 
     private final Clock clock;
+    private final boolean virtualClock;
+    /** Nesting of events on the thread running stack code; {@link #now} caches while above zero. */
+    private int inEvent;
+    private long eventNanos;
     private final TimerQueue timers = new TimerQueue();
     private final ArrayDeque<Napi> pollList = new ArrayDeque<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -68,6 +72,7 @@ public final class NetLoop {
      */
     public NetLoop(Clock clock, long seed) {
         this.clock = clock;
+        this.virtualClock = clock instanceof VirtualClock;
         this.random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
         this.owner = Thread.currentThread();
     }
@@ -82,7 +87,20 @@ public final class NetLoop {
     }
 
     public long now() {
-        return clock.nanos();
+        return inEvent > 0 && !virtualClock ? eventNanos : clock.nanos();
+    }
+
+    /**
+     * Reads the clock once for the event being processed (a round, a received frame, a direct
+     * call): protocol code asks for the time many times per packet, and each read of the system
+     * clock costs tens of nanoseconds, so within one event {@link #now} answers from this
+     * reading, as Linux TCP uses {@code tcp_mstamp} refreshed once per segment. A virtual clock
+     * is read directly (it is a field).
+     */
+    void refreshNow() {
+        if (!virtualClock) {
+            eventNanos = clock.nanos();
+        }
     }
 
     public PacketPool pool() {
@@ -237,6 +255,8 @@ public final class NetLoop {
     /** Takes the loop's lock for a direct call and first runs the tasks submitted before it, as the loop would have. */
     private void enter() {
         lock.lock();
+        inEvent++;
+        refreshNow();
         Runnable queued;
         while ((queued = tasks.poll()) != null) {
             try {
@@ -258,6 +278,7 @@ public final class NetLoop {
             pollDevices();
             return !pollList.isEmpty() || timers.nextExpiry() < parkedUntil;
         } finally {
+            inEvent--;
             lock.unlock();
         }
     }
@@ -275,6 +296,16 @@ public final class NetLoop {
      * ({@code net_rx_action}), then due timers. Returns true if anything ran.
      */
     public boolean runOnce() {
+        inEvent++;
+        try {
+            refreshNow();
+            return runRound();
+        } finally {
+            inEvent--;
+        }
+    }
+
+    private boolean runRound() {
         boolean worked = false;
         Runnable task;
         while ((task = tasks.poll()) != null) {
@@ -282,6 +313,7 @@ public final class NetLoop {
             worked = true;
         }
         worked |= pollDevices();
+        refreshNow();
         worked |= timers.runDue(clock.nanos()) > 0;
         return worked;
     }
