@@ -383,7 +383,7 @@ public abstract class NetDevice implements Napi {
      * {@code csumStart} to the end, over the pseudo-header sum already in the field — so it
      * leaves the host whole.
      */
-    static void checksumHelp(PacketBuffer skb) {
+    public static void checksumHelp(PacketBuffer skb) {
         int start = skb.csumStart;
         int at = start + skb.csumOffset;
         if (start >= skb.data() && at + 2 <= skb.tail()) {
