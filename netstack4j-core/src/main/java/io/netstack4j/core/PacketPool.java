@@ -6,8 +6,8 @@ import java.util.ArrayDeque;
  * Recycles {@link PacketBuffer}s and their byte arrays so the steady-state data path allocates
  * nothing, in the role of the kernel's skbuff slab caches. Arrays of the standard size (enough
  * for a 1500-byte MTU frame plus {@link #HEADROOM}) and of the large size (a 64 KiB offloaded
- * packet) are pooled; anything between is served from the large pool, and larger ones are
- * allocated on demand and dropped on free. Both free lists are bounded, so a burst cannot pin memory forever.
+ * packet, which also serves requests above half of it) are pooled; other sizes are allocated on
+ * demand and dropped on free. Both free lists are bounded, so a burst cannot pin memory forever.
  * Owned by one loop thread; not thread-safe.
  */
 public final class PacketPool {
@@ -21,7 +21,8 @@ public final class PacketPool {
     /**
      * Capacity of a large array: headroom plus the largest frame a device hands up in one piece,
      * a 64 KiB GRO/GSO packet (IP total length at most 65535) behind an Ethernet header and a
-     * VLAN tag (128 + 65535 + 18), rounded up to 256. Pooled too, so receiving offloaded TCP allocates nothing per packet.
+     * VLAN tag (128 + 65535 + 18), rounded up to 256. Pooled too, so receiving offloaded TCP
+     * allocates nothing per packet.
      */
     public static final int LARGE_CAPACITY = 65792;
     /** The most free large arrays kept for reuse (about 8.4 MiB). */
@@ -75,7 +76,9 @@ public final class PacketPool {
                 d = new PacketBuffer.Data(STANDARD_CAPACITY);
                 allocated++;
             }
-        } else if (capacity <= LARGE_CAPACITY) {
+        } else if (capacity > LARGE_CAPACITY / 2 && capacity <= LARGE_CAPACITY) {
+            // Only sizes near the large one: a jumbo frame in a 64 KiB array would be charged
+            // (truesize) several times its size against a socket's receive buffer.
             d = freeLarge.pollFirst();
             if (d == null) {
                 d = new PacketBuffer.Data(LARGE_CAPACITY);
