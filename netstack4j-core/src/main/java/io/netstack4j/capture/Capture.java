@@ -1,5 +1,6 @@
 package io.netstack4j.capture;
 
+import io.netstack4j.core.ChecksumState;
 import io.netstack4j.core.Devices;
 import io.netstack4j.core.Errno;
 import io.netstack4j.core.FrameTap;
@@ -7,6 +8,7 @@ import io.netstack4j.core.NetDevice;
 import io.netstack4j.core.NetException;
 import io.netstack4j.core.NetLoop;
 import io.netstack4j.core.PacketBuffer;
+import io.netstack4j.wire.Checksum;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -186,6 +188,33 @@ public final class Capture implements AutoCloseable {
         writer.finish();
     }
 
+    /**
+     * Copies the frame into the ring. A packet with a partial checksum (received from an
+     * offloading TAP, or about to be finished by one) is recorded with its checksum completed,
+     * as it is or would be on the wire, so a capture reads clean; Linux's captures show such
+     * packets unfinished (tcpdump's "incorrect cksum"). The packet's own bytes are put back.
+     */
+    private boolean offer(PacketBuffer skb, int offset, int length) {
+        byte[] b = skb.array();
+        int start = skb.csumStart;
+        int at = start + skb.csumOffset;
+        if (skb.checksum != ChecksumState.PARTIAL || start < offset || at + 2 > offset + length || at + 2 > skb.tail()) {
+            return ring.offer(epochOffset + loop.now(), b, offset, length);
+        }
+        byte hi = b[at];
+        byte lo = b[at + 1];
+        int sum = Checksum.finish(Checksum.sum(b, start, skb.tail() - start, 0));
+        if (sum == 0) {
+            sum = 0xffff;
+        }
+        b[at] = (byte) (sum >>> 8);
+        b[at + 1] = (byte) sum;
+        boolean ok = ring.offer(epochOffset + loop.now(), b, offset, length);
+        b[at] = hi;
+        b[at + 1] = lo;
+        return ok;
+    }
+
     /** The tap, on the loop thread ({@code packet_rcv}). */
     private void frame(NetDevice d, boolean outgoing, PacketBuffer skb, int offset, int length) {
         if (d != dev || !active) {
@@ -197,7 +226,7 @@ public final class Capture implements AutoCloseable {
             return;
         }
         received++;
-        if (!ring.offer(epochOffset + loop.now(), skb.array(), offset, length)) {
+        if (!offer(skb, offset, length)) {
             dropped++;
             return;
         }

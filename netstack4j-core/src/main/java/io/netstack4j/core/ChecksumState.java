@@ -8,6 +8,11 @@ public enum ChecksumState {
     UNNECESSARY,
     /** A checksum over the whole packet was supplied by the device. */
     COMPLETE,
-    /** To be completed before leaving the host (checksum offload on output). */
+    /**
+     * The checksum field holds only the pseudo-header sum; the rest is to be summed from
+     * {@code csumStart} before the packet leaves the host. On receive, a TAP's
+     * {@code VIRTIO_NET_HDR_F_NEEDS_CSUM} packet from the kernel is in this state, and, as in
+     * Linux, counts as verified.
+     */
     PARTIAL
 }

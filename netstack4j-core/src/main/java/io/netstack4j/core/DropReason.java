@@ -19,6 +19,11 @@ public enum DropReason {
     DEV_READY,
     /** A device ring was full: a TAP's receive ring, or the kernel refusing a write ({@code SKB_DROP_REASON_FULL_RING}). */
     FULL_RING,
+    /**
+     * A device's per-packet metadata was invalid: a TAP's {@code virtio_net_hdr} that is malformed
+     * or asks for an offload the device did not enable ({@code SKB_DROP_REASON_DEV_HDR}).
+     */
+    DEV_HDR,
     /** The transmit queue (qdisc) was full. */
     QDISC_DROP,
     /** Dropped by a traffic-control action (netem loss). */

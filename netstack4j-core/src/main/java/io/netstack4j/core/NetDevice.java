@@ -1,5 +1,6 @@
 package io.netstack4j.core;
 
+import io.netstack4j.wire.Checksum;
 import io.netstack4j.wire.EthernetHeader;
 import io.netstack4j.wire.MacAddress;
 
@@ -355,11 +356,49 @@ public abstract class NetDevice implements Napi {
     }
 
     private void transmitOne(PacketBuffer skb) {
+        if (skb.checksum == ChecksumState.PARTIAL && !offloadsTx()) {
+            checksumHelp(skb);
+        }
         skb.dev = this;
         stats.txPackets++;
         stats.txBytes += skb.len();
         devices.tapOutgoing(this, skb);
         startXmit(skb);
+    }
+
+    /**
+     * True when the driver takes a {@link ChecksumState#PARTIAL} packet and a GSO TCP packet
+     * ({@code gsoSize} set, longer than the MTU) as they are ({@code NETIF_F_HW_CSUM |
+     * NETIF_F_TSO}): veth and loopback hand them on whole, a TAP with vnet headers has the kernel
+     * finish them. For other devices transmit completes the checksum in software.
+     */
+    protected boolean offloadsTx() {
+        return false;
+    }
+
+    /**
+     * {@code skb_checksum_help}, as {@code validate_xmit_skb} calls it for a device without
+     * checksum offload: completes a
+     * {@link ChecksumState#PARTIAL} packet's transport checksum — the one's-complement sum from
+     * {@code csumStart} to the end, over the pseudo-header sum already in the field — so it
+     * leaves the host whole.
+     */
+    public static void checksumHelp(PacketBuffer skb) {
+        int start = skb.csumStart;
+        int at = start + skb.csumOffset;
+        if (start >= skb.data() && at + 2 <= skb.tail()) {
+            skb.makeWritable();
+            byte[] b = skb.array();
+            int sum = Checksum.finish(Checksum.sum(b, start, skb.tail() - start, 0));
+            if (sum == 0) {
+                sum = 0xffff; // CSUM_MANGLED_0: a zero UDP checksum would mean "none"
+            }
+            b[at] = (byte) (sum >>> 8);
+            b[at + 1] = (byte) sum;
+        }
+        skb.checksum = ChecksumState.NONE;
+        skb.csumStart = -1;
+        skb.csumOffset = 0;
     }
 
     /** Drops a frame on the transmit side and counts it. Takes ownership. */

@@ -53,6 +53,13 @@ public final class PacketBuffer {
     public int protocol;
     public PktType pktType = PktType.HOST;
     public ChecksumState checksum = ChecksumState.NONE;
+    /**
+     * For {@link ChecksumState#PARTIAL}: where the transport checksum's sum starts, as an absolute
+     * index into {@link #array()} ({@code skb->csum_start}); -1 otherwise.
+     */
+    public int csumStart = -1;
+    /** For {@link ChecksumState#PARTIAL}: where the checksum goes, counted from {@link #csumStart}. */
+    public int csumOffset;
     /** Receive or send time from the loop's clock, in nanoseconds. */
     public long timestamp;
     /** Firewall mark ({@code skb->mark}). */
@@ -101,6 +108,8 @@ public final class PacketBuffer {
         protocol = 0;
         pktType = PktType.HOST;
         checksum = ChecksumState.NONE;
+        csumStart = -1;
+        csumOffset = 0;
         timestamp = 0;
         mark = 0;
         priority = 0;
@@ -241,6 +250,16 @@ public final class PacketBuffer {
         transportHeader = index;
     }
 
+    /**
+     * True when the transport checksum need not be verified in software
+     * ({@code skb_csum_unnecessary}): the device vouched for it, or the packet is
+     * {@link ChecksumState#PARTIAL} (its checksum field holds only the pseudo-header sum, to be
+     * completed if it ever leaves the host, and the data came from a trusted local source).
+     */
+    public boolean checksumUnnecessary() {
+        return checksum == ChecksumState.UNNECESSARY || checksum == ChecksumState.PARTIAL && csumStart >= 0;
+    }
+
     /** True while another buffer shares these bytes. */
     public boolean isShared() {
         return shared.users > 1;
@@ -287,6 +306,8 @@ public final class PacketBuffer {
         transportHeader = o.transportHeader;
         copyMetadata(o);
         checksum = o.checksum;
+        csumStart = o.csumStart;
+        csumOffset = o.csumOffset;
         gsoSize = o.gsoSize;
     }
 
@@ -309,7 +330,7 @@ public final class PacketBuffer {
 
     /**
      * Clears what must not cross into another namespace ({@code skb_scrub_packet}): the route,
-     * the mark and the header offsets.
+     * the mark, the header offsets and a checksum verdict (except a partial checksum).
      */
     public void scrub() {
         dst = null;
@@ -317,7 +338,11 @@ public final class PacketBuffer {
         macHeader = -1;
         networkHeader = -1;
         transportHeader = -1;
-        checksum = ChecksumState.NONE;
+        if (checksum != ChecksumState.PARTIAL) {
+            // A partial checksum stays partial (skb_scrub_packet leaves ip_summed): the field
+            // holds only the pseudo-header sum, to be finished on the way out.
+            checksum = ChecksumState.NONE;
+        }
     }
 
     /** Returns the buffer to its pool ({@code kfree_skb}/{@code consume_skb}); the caller gives up ownership. */

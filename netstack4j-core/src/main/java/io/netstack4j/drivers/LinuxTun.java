@@ -33,12 +33,22 @@ final class LinuxTun {
     static final long TUNSETIFF = 0x400454caL;
     static final short IFF_TAP = 0x0002;
     static final short IFF_NO_PI = 0x1000;
+    static final short IFF_VNET_HDR = 0x4000;
+    /** {@code _IOW('T', 208, unsigned int)}: the argument is the flags themselves, not a pointer. */
+    static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** {@code _IOW('T', 216, int)}: the argument points at the size. */
+    static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    /** {@code TUN_F_CSUM}: we take packets whose transport checksum is not filled in. */
+    static final int TUN_F_CSUM = 0x01;
+    /** {@code TUN_F_TSO4}: we take IPv4 TCP packets larger than the MTU (GSO segments). */
+    static final int TUN_F_TSO4 = 0x02;
     static final short POLLIN = 0x1;
     static final int IFNAMSIZ = 16;
     /** {@code sizeof(struct ifreq)}. */
     static final int IFREQ_SIZE = 40;
     static final int EAGAIN = 11;
     static final int EINTR = 4;
+    static final int EINVAL = 22;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -53,6 +63,10 @@ final class LinuxTun {
             CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle READ = bind("read",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+            CAPTURE_ERRNO);
+    /** {@code read(2)} with the buffer as a raw address, so the reader makes no slice per frame. */
+    private static final MethodHandle READ_AT = bind("read",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
             CAPTURE_ERRNO);
     private static final MethodHandle WRITE = bind("write",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
@@ -89,6 +103,16 @@ final class LinuxTun {
      * the file descriptor.
      */
     static int openTap(String ifname) {
+        return openTap(ifname, 0, 0);
+    }
+
+    /**
+     * As {@link #openTap(String)}, and when {@code vnetHdrLen} is not 0 also with
+     * {@code IFF_VNET_HDR}: every read and write then starts with a {@code struct virtio_net_hdr}
+     * of {@code vnetHdrLen} bytes ({@code TUNSETVNETHDRSZ}), and the kernel may hand us what
+     * {@code offloads} ({@code TUNSETOFFLOAD}, {@code TUN_F_*}) allows.
+     */
+    static int openTap(String ifname, int vnetHdrLen, int offloads) {
         byte[] name = ifname.getBytes(StandardCharsets.US_ASCII);
         if (name.length >= IFNAMSIZ) {
             throw new NetException(Errno.EINVAL, "kernel interface name \"" + ifname + "\" is longer than 15 characters");
@@ -102,12 +126,25 @@ final class LinuxTun {
             MemorySegment ifr = arena.allocate(IFREQ_SIZE);
             ifr.fill((byte) 0);
             MemorySegment.copy(name, 0, ifr, ValueLayout.JAVA_BYTE, 0, name.length);
-            ifr.set(ValueLayout.JAVA_SHORT, IFNAMSIZ, (short) (IFF_TAP | IFF_NO_PI));
+            short flags = (short) (IFF_TAP | IFF_NO_PI | (vnetHdrLen != 0 ? IFF_VNET_HDR : 0));
+            ifr.set(ValueLayout.JAVA_SHORT, IFNAMSIZ, flags);
             int rc = (int) IOCTL.invokeExact(state, fd, TUNSETIFF, ifr);
             if (rc < 0) {
                 int err = errno(state);
                 close(fd);
                 throw failure("TUNSETIFF " + ifname, err);
+            }
+            if (vnetHdrLen != 0) {
+                MemorySegment size = arena.allocateFrom(ValueLayout.JAVA_INT, vnetHdrLen);
+                rc = (int) IOCTL.invokeExact(state, fd, TUNSETVNETHDRSZ, size);
+                if (rc == 0) {
+                    rc = (int) IOCTL.invokeExact(state, fd, TUNSETOFFLOAD, MemorySegment.ofAddress(offloads));
+                }
+                if (rc < 0) {
+                    int err = errno(state);
+                    close(fd);
+                    throw failure("TUNSETVNETHDRSZ/TUNSETOFFLOAD " + ifname, err);
+                }
             }
             return fd;
         } catch (NetException e) {
@@ -136,6 +173,19 @@ final class LinuxTun {
     /** {@code read(2)} into native memory; returns the byte count or {@code -errno}. */
     static long read(MemorySegment state, int fd, MemorySegment buf, long len) {
         return transfer(READ, state, fd, buf, len);
+    }
+
+    /**
+     * {@code read(2)} into native memory at {@code address}, which the caller keeps alive for
+     * {@code len} bytes; returns the byte count or {@code -errno}.
+     */
+    static long readAt(MemorySegment state, int fd, long address, long len) {
+        try {
+            long n = (long) READ_AT.invokeExact(state, fd, address, len);
+            return n >= 0 ? n : -errno(state);
+        } catch (Throwable t) {
+            throw new IllegalStateException("read failed", t);
+        }
     }
 
     /** {@code write(2)} from a heap or native segment; returns the byte count or {@code -errno}. */

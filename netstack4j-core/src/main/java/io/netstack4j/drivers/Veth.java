@@ -64,6 +64,12 @@ public final class Veth extends NetDevice {
         peer.setCarrier(false);
     }
 
+    /** As Linux's {@code veth}: checksum-partial and GSO packets cross whole. */
+    @Override
+    protected boolean offloadsTx() {
+        return true;
+    }
+
     @Override
     protected void startXmit(PacketBuffer skb) {
         Veth p = peer;

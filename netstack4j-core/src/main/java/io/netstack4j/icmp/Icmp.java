@@ -1,5 +1,6 @@
 package io.netstack4j.icmp;
 
+import io.netstack4j.core.ChecksumState;
 import io.netstack4j.core.DropReason;
 import io.netstack4j.core.Errno;
 import io.netstack4j.core.Mib;
@@ -150,6 +151,7 @@ public final class Icmp implements L4Protocol {
         IcmpHeader.fillChecksum(b, off, len);
         int tos = Ipv4Header.tos(b, nh);
         skb.scrub();
+        skb.checksum = ChecksumState.NONE; // the reply's checksum is whole, whatever the request's was
         skb.pktType = PktType.HOST;
         countOut(IcmpHeader.ECHO_REPLY);
         ipv4.output().send(skb, rt, saddr, requester, IpProtocol.ICMP, ipv4.defaultTtl(), tos, false);

@@ -41,7 +41,8 @@ public final class IpForward {
             return;
         }
         int mtu = rt.mtu();
-        if (skb.len() > mtu && Ipv4Header.dontFragment(b, nh)) {
+        // ip_exceeds_mtu: a GSO packet counts by the size of its segments.
+        if (skb.len() > mtu && !IpOutput.gsoSegmentsFit(skb, mtu) && Ipv4Header.dontFragment(b, nh)) {
             // RFC 1191 section 4: report the MTU of the next-hop network.
             ipv4.mib().inc(IpMib.FragFails);
             ipv4.icmp().send(skb, IcmpHeader.DEST_UNREACH, IcmpHeader.FRAG_NEEDED, mtu);

@@ -8,7 +8,9 @@ import io.netstack4j.netfilter.Continuation;
 import io.netstack4j.netfilter.NfHook;
 import io.netstack4j.wire.EtherType;
 import io.netstack4j.wire.IcmpHeader;
+import io.netstack4j.wire.IpProtocol;
 import io.netstack4j.wire.Ipv4Header;
+import io.netstack4j.wire.TcpHeader;
 
 /**
  * The IPv4 output path ({@code net/ipv4/ip_output.c}): building the header of a locally
@@ -118,7 +120,7 @@ public final class IpOutput {
      */
     private void finishOutput(PacketBuffer skb) {
         int mtu = skb.dst.mtu();
-        if (skb.len() <= mtu) {
+        if (skb.len() <= mtu || gsoSegmentsFit(skb, mtu)) {
             finishOutput2(skb);
             return;
         }
@@ -130,6 +132,27 @@ public final class IpOutput {
             return;
         }
         ipv4.fragmenter().fragment(skb, mtu, finishOutput2);
+    }
+
+    /**
+     * {@code skb_gso_validate_network_len}: true for a GSO TCP packet (one received whole from
+     * an offloading device, {@code gsoSize} set) whose segments, each the IP and TCP headers and
+     * at most {@code gsoSize} bytes of payload, fit {@code mtu}. Such a packet goes on as it is,
+     * longer than the MTU, as GRO packets do in Linux; the devices here pass it whole (veth,
+     * loopback) or have the kernel segment it (TAP).
+     */
+    static boolean gsoSegmentsFit(PacketBuffer skb, int mtu) {
+        if (skb.gsoSize <= 0) {
+            return false;
+        }
+        byte[] b = skb.array();
+        int nh = skb.networkHeader();
+        int ihl = Ipv4Header.headerLength(b, nh);
+        int th = nh + ihl;
+        if (Ipv4Header.protocol(b, nh) != IpProtocol.TCP || th + TcpHeader.MIN_LEN > skb.tail()) {
+            return false;
+        }
+        return ihl + TcpHeader.headerLength(b, th) + skb.gsoSize <= mtu;
     }
 
     /** {@code ip_finish_output2}: resolve the next hop's link-layer address and transmit. */

@@ -1,6 +1,8 @@
 package io.netstack4j.sched;
 
+import io.netstack4j.core.ChecksumState;
 import io.netstack4j.core.DropReason;
+import io.netstack4j.core.NetDevice;
 import io.netstack4j.core.NetLoop;
 import io.netstack4j.core.PacketBuffer;
 import io.netstack4j.core.Qdisc;
@@ -135,7 +137,11 @@ public final class Netem extends Qdisc {
             return drop(skb, DropReason.TC_DROP);
         }
         if (s.corrupt() > 0 && chance(s.corrupt(), s.corruptCorr(), 4) && skb.len() > 0) {
-            // As Linux: one random bit of one random byte flips.
+            // As Linux: one random bit of one random byte flips, after a partial checksum is
+            // finished, or the receiver would take the damage as verified.
+            if (skb.checksum == ChecksumState.PARTIAL) {
+                NetDevice.checksumHelp(skb);
+            }
             skb.makeWritable();
             int at = skb.data() + loop().random().nextInt(skb.len());
             skb.array()[at] ^= (byte) (1 << loop().random().nextInt(8));

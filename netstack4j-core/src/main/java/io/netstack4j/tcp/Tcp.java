@@ -1,6 +1,5 @@
 package io.netstack4j.tcp;
 
-import io.netstack4j.core.ChecksumState;
 import io.netstack4j.core.DropReason;
 import io.netstack4j.core.Errno;
 import io.netstack4j.core.Mib;
@@ -550,7 +549,7 @@ public final class Tcp implements L4Protocol {
         int nh = skb.networkHeader();
         int saddr = Ipv4Header.src(b, nh);
         int daddr = Ipv4Header.dst(b, nh);
-        if (skb.checksum != ChecksumState.UNNECESSARY && !TcpHeader.verifyChecksum(b, th, len, saddr, daddr)) {
+        if (!skb.checksumUnnecessary() && !TcpHeader.verifyChecksum(b, th, len, saddr, daddr)) {
             mib.inc(TcpMib.InCsumErrors);
             mib.inc(TcpMib.InErrs);
             count(DropReason.TCP_CSUM);

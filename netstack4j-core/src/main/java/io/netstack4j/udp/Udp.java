@@ -1,6 +1,5 @@
 package io.netstack4j.udp;
 
-import io.netstack4j.core.ChecksumState;
 import io.netstack4j.core.DropReason;
 import io.netstack4j.core.Errno;
 import io.netstack4j.core.Mib;
@@ -118,7 +117,7 @@ public final class Udp implements L4Protocol {
      * sent (RFC 768; allowed on IPv4); loopback marks its packets as needing no check.
      */
     private static boolean checksumOk(PacketBuffer skb) {
-        if (skb.checksum == ChecksumState.UNNECESSARY) {
+        if (skb.checksumUnnecessary()) {
             return true;
         }
         byte[] b = skb.array();

@@ -1,11 +1,14 @@
 package io.netstack4j.tcp;
 
+import io.netstack4j.core.ChecksumState;
 import io.netstack4j.core.PacketBuffer;
 import io.netstack4j.drivers.Veth;
 import io.netstack4j.inet.IfAddr;
 import io.netstack4j.neigh.Nud;
 import io.netstack4j.ns.Namespace;
 import io.netstack4j.ns.NetStack;
+import io.netstack4j.wire.Bytes;
+import io.netstack4j.wire.Checksum;
 import io.netstack4j.wire.EtherType;
 import io.netstack4j.wire.EthernetHeader;
 import io.netstack4j.wire.IpProtocol;
@@ -109,6 +112,35 @@ final class SegmentHarness {
      * padded to 4) and {@code payload} bytes of data.
      */
     void inject(int sport, int dport, int flags, int seq, int ack, int window, byte[] options, int payload) {
+        veth0.netifRx(segment(sport, dport, flags, seq, ack, window, options, payload));
+        run(1);
+    }
+
+    /**
+     * Injects a segment as an offloading device hands it up: possibly longer than the MTU
+     * (GRO/GSO, {@code gsoSize} set), its checksum field holding only the pseudo-header sum and
+     * the buffer marked {@link ChecksumState#PARTIAL}, or, with {@code partial} false, the same
+     * bytes marked as nothing known.
+     */
+    void injectOffloaded(int sport, int dport, int flags, int seq, int ack, int window, byte[] options, int payload,
+            int gsoSize, boolean partial) {
+        PacketBuffer skb = segment(sport, dport, flags, seq, ack, window, options, payload);
+        byte[] b = skb.array();
+        int ip = skb.data() + EthernetHeader.HEADER_LEN;
+        int th = ip + 20;
+        int tcpLen = Ipv4Header.totalLength(b, ip) - 20;
+        Bytes.setU16(b, th + TcpHeader.CHECKSUM, Checksum.fold(Checksum.pseudoHeaderSum(PEER, HOST, IpProtocol.TCP, tcpLen)));
+        if (partial) {
+            skb.checksum = ChecksumState.PARTIAL;
+            skb.csumStart = th;
+            skb.csumOffset = TcpHeader.CHECKSUM;
+            skb.gsoSize = gsoSize;
+        }
+        veth0.netifRx(skb);
+        run(1);
+    }
+
+    private PacketBuffer segment(int sport, int dport, int flags, int seq, int ack, int window, byte[] options, int payload) {
         int optLen = (options.length + 3) & ~3;
         int tcpLen = TcpHeader.MIN_LEN + optLen + payload;
         PacketBuffer skb = stack.loop().pool().alloc(EthernetHeader.HEADER_LEN + 20 + tcpLen);
@@ -139,8 +171,7 @@ final class SegmentHarness {
             b[th + TcpHeader.MIN_LEN + optLen + i] = (byte) ('a' + i % 26);
         }
         TcpHeader.fillChecksum(b, th, tcpLen, PEER, HOST);
-        veth0.netifRx(skb);
-        run(1);
+        return skb;
     }
 
     /** The timestamp option alone ({@code NOP NOP TS}). */

@@ -132,6 +132,18 @@ public final class Iperf3 {
         return threads;
     }
 
+    /** Waits up to 5 s for each worker. */
+    private static void joinAll(List<Thread> workers) {
+        for (Thread w : workers) {
+            try {
+                w.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Reads every stream until end of stream or close; counts bytes per stream. */
     private static List<Thread> startReceivers(List<TcpSocket> streams, AtomicLong[] bytes) {
         List<Thread> threads = new ArrayList<>();
@@ -429,6 +441,16 @@ public final class Iperf3 {
             expect(readState(ctrl), TEST_END);
             stop.set(true);
             double elapsed = (System.nanoTime() - t0) / 1e9;
+            if (reverse) {
+                // As iperf3's server on TEST_END (iperf_handle_message_server): close the data
+                // streams before EXCHANGE_RESULTS. The client put its sockets back to blocking
+                // when it sent TEST_END and may be reading the rest of a block; end of stream
+                // lets it go on to the control message instead of waiting forever.
+                for (TcpSocket s : streams) {
+                    s.close();
+                }
+                joinAll(workers);
+            }
             long retrans = reverse ? retransmits(streams) : 0;
             writeState(ctrl, EXCHANGE_RESULTS);
             Map<?, ?> client = readJson(ctrl);
@@ -438,14 +460,7 @@ public final class Iperf3 {
             for (TcpSocket s : streams) {
                 s.close();
             }
-            for (Thread w : workers) {
-                try {
-                    w.join(5000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            joinAll(workers);
             long mine = sum(bytes);
             out.println("- - - - - - - - - - - - - - - - - - - - - - - - -");
             out.println("[ ID] Interval           Transfer     Bitrate");
