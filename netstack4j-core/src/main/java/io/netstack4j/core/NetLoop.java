@@ -314,7 +314,9 @@ public final class NetLoop {
         }
         worked |= pollDevices();
         refreshNow();
-        worked |= timers.runDue(clock.nanos()) > 0;
+        // Timers run at the event's time: code they call compares deadlines with now(), and a
+        // fresher clock here than there would fire a timer its owner still thinks early.
+        worked |= timers.runDue(now()) > 0;
         return worked;
     }
 
