@@ -321,6 +321,7 @@ final class TcpMinisocks {
         c.userTimeoutMs = l.userTimeoutMs;
         c.lingerOn = l.lingerOn;
         c.lingerSec = l.lingerSec;
+        c.reuseAddr = l.reuseAddr; // sk_clone_lock copies sk_reuse: a restarted server can bind again
         c.rcvbuf = l.rcvbuf;
         c.sndbuf = l.sndbuf;
         c.userRcvbuf = l.userRcvbuf;

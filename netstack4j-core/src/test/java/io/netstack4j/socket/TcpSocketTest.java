@@ -74,6 +74,28 @@ class TcpSocketTest {
     }
 
     @Test
+    void aRestartedServerWithReuseAddrBindsWhileItsOldConnectionLives() {
+        try (TcpPair p = new TcpPair(6)) {
+            TcpSocket child;
+            TcpSocket c;
+            try (TcpListener l = TcpListener.listen(p.b, TcpPair.B, 5201, 16, true)) {
+                c = TcpSocket.connect(p.a, TcpPair.B, 5201);
+                child = l.accept();
+            }
+            // The accepted socket still holds port 5201 (ESTABLISHED). Without SO_REUSEADDR a new
+            // listener conflicts with it; with SO_REUSEADDR on both (the child inherits it from its
+            // listener, as sk_clone_lock copies sk_reuse) the bind succeeds, as on Linux.
+            NetException e = assertThrows(NetException.class, () -> TcpListener.listen(p.b, TcpPair.B, 5201, 16, false));
+            assertEquals(Errno.EADDRINUSE, e.errno());
+            try (TcpListener again = TcpListener.listen(p.b, TcpPair.B, 5201, 16, true)) {
+                assertEquals(TcpState.ESTABLISHED, child.state());
+            }
+            c.close();
+            child.close();
+        }
+    }
+
+    @Test
     void nonBlockingConnectReadAndWriteReportReadiness() throws Exception {
         try (TcpPair p = new TcpPair(4); TcpListener l = TcpListener.listen(p.b, TcpPair.B, 5000, 16)) {
             TcpSocket c = TcpSocket.open(p.a);

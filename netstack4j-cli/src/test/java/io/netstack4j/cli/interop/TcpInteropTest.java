@@ -116,7 +116,13 @@ class TcpInteropTest {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("nothing listens on port " + port + " in h");
+        StringBuilder logs = new StringBuilder();
+        try (var files = Files.list(tmp)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".txt") || f.toString().endsWith(".log")).toList()) {
+                logs.append("\n--- ").append(f.getFileName()).append(":\n").append(Files.readString(f));
+            }
+        }
+        throw new AssertionError("nothing listens on port " + port + " in h; the servers' output:" + logs);
     }
 
     /** Waits (up to 10 s) until a kernel server in the test's kernel namespace listens on {@code port}. */
