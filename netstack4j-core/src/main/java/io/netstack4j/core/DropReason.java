@@ -80,6 +80,12 @@ public enum DropReason {
     ICMP_CSUM,
     /** ICMP message malformed or of a kind we ignore. */
     ICMP_INVALID,
+    /**
+     * An ICMP redirect that failed {@code __ip_do_redirect}'s checks (not from the current
+     * gateway, redirects not accepted, a bad new gateway). The kernel has no drop reason for it,
+     * only a martian log line; the message itself is consumed either way.
+     */
+    ICMP_REDIRECT_IGNORED,
     /** No socket wanted the packet. */
     NO_SOCKET,
     /** A socket receive queue was full. */

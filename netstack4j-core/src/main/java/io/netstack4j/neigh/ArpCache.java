@@ -270,14 +270,41 @@ public final class ArpCache {
             }
             case INCOMPLETE -> enqueue(e, skb);
             case NONE, FAILED -> {
-                e.state = Nud.INCOMPLETE;
-                e.updated = now;
-                e.probes = ucastSolicit;
                 enqueue(e, skb);
-                solicit(e);
-                loop.schedule(e.timer, Math.max(retransMs * MS, MS));
+                startResolution(e, now);
             }
         }
+    }
+
+    /** {@code __neigh_event_send} for an entry in NONE or FAILED: INCOMPLETE, and the first broadcast request. */
+    private void startResolution(ArpEntry e, long now) {
+        e.state = Nud.INCOMPLETE;
+        e.updated = now;
+        e.probes = ucastSolicit;
+        solicit(e);
+        loop.schedule(e.timer, Math.max(retransMs * MS, MS));
+    }
+
+    /**
+     * Whether {@code ip} on {@code dev} has a usable link-layer address ({@code NUD_VALID});
+     * if not, the entry is created if need be and resolution starts, with no packet waiting
+     * ({@code neigh_event_send(n, NULL)}). Used before a redirect's new gateway is trusted.
+     */
+    public boolean validOrResolve(int ip, NetDevice dev) {
+        ArpEntry e = entries.get(key(ip, dev.ifindex()));
+        if (e == null) {
+            e = create(ip, dev);
+            if (e == null) {
+                return false;
+            }
+        }
+        if (e.state.valid()) {
+            return true;
+        }
+        if (e.state == Nud.NONE || e.state == Nud.FAILED) {
+            startResolution(e, loop.now());
+        }
+        return false;
     }
 
     private void transmit(PacketBuffer skb, NetDevice dev, long dstMac) {
