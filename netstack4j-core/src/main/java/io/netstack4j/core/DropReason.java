@@ -70,6 +70,11 @@ public enum DropReason {
     FRAG_TOO_BIG,
     /** A reassembly queue timed out ({@code SKB_DROP_REASON_FRAG_REASM_TIMEOUT}). */
     FRAG_REASM_TIMEOUT,
+    /**
+     * A queued fragment discarded because more than {@code ipfrag_max_dist} fragments from its
+     * source arrived since its queue last grew ({@code SKB_DROP_REASON_FRAG_TOO_FAR}).
+     */
+    FRAG_TOO_FAR,
     /** A reassembly queue evicted because fragment memory passed {@code ipfrag_high_thresh}. */
     FRAG_MEMORY,
     /** A route of type blackhole, unreachable or prohibit. */
