@@ -315,6 +315,39 @@ class IpFragmentAttacksTest {
         }
     }
 
+    /**
+     * ipfrag_max_dist (64): a queue that waited while more than 64 other fragments came from the
+     * same source is stale, its ID has likely wrapped, and mixing old and new fragments would
+     * corrupt data; the queue starts again from the fragment that found it (FRAG_TOO_FAR). With
+     * max_dist 0 the check is off and the same sequence reassembles.
+     */
+    @Test
+    void fragmentsTooFarApartFromOneSourceRestartTheQueue() {
+        for (int maxDist : new int[] {64, 0}) {
+            net.victim.sysctls().set("net.ipv4.ipfrag_max_dist", Integer.toString(maxDist));
+            int id = 0x6400 + maxDist;
+            net.inject(udpFragment(id, true, 0, AttackNet.udp(ATTACKER, VICTIM, 5000, 9, bytes(24, 0))));
+            for (int i = 0; i < 65; i++) {
+                net.inject(udpFragment(0x7000 + i + maxDist * 100, true, 8, bytes(8, i)));
+            }
+            net.run(1);
+            long oks = ip(IpMib.ReasmOKs);
+            net.injectAndRun(udpFragment(id, false, 32, bytes(8, 99)), 10);
+            if (maxDist == 64) {
+                assertEquals(1, drops(DropReason.FRAG_TOO_FAR), "the first fragment was dropped with its stale queue");
+                assertEquals(1, ip(IpMib.ReasmFails));
+                assertEquals(oks, ip(IpMib.ReasmOKs));
+            } else {
+                assertEquals(oks + 1, ip(IpMib.ReasmOKs), "with the check off the datagram completes");
+                assertEquals(1, drops(DropReason.FRAG_TOO_FAR));
+            }
+        }
+        assertTrue(defrag().peerCount() >= 1);
+        net.run(31_000);
+        assertNothingQueued();
+        net.assertServes();
+    }
+
     /** A fragment queue that never completes lapses after ipfrag_time and tells the sender when its first fragment came. */
     @Test
     void incompleteDatagramTimesOutWithTimeExceeded() {
