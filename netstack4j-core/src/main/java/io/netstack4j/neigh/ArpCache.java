@@ -485,8 +485,14 @@ public final class ArpCache {
             invalid(skb);
             return;
         }
+        boolean localnet = in.conf().routeLocalnet != 0 || inet.all().routeLocalnet != 0;
+        if (!localnet && isLoopback(tip)) {
+            // arp_process: "bad requests for 127.x.x.x" - loopback addresses are not on any link.
+            invalid(skb);
+            return;
+        }
         boolean gratuitous = sip == tip;
-        if (op == ArpPacket.OP_REQUEST && types.isLocal(tip, dev) && !gratuitous) {
+        if (op == ArpPacket.OP_REQUEST && types.isLocal(tip, dev) && !gratuitous && (sip == 0 || validSender(in, dev, sip, localnet))) {
             if (skb.pktType == PktType.HOST) {
                 stats.rcvProbesUcast++;
             } else {
@@ -516,6 +522,24 @@ public final class ArpCache {
             update(e, sha, next, override);
         }
         skb.free();
+    }
+
+    private static boolean isLoopback(int addr) {
+        return (addr & 0xff000000) == 0x7f000000;
+    }
+
+    /**
+     * Whether a request's sender address passes the input route Linux makes for it
+     * ({@code ip_route_input_noref(skb, tip, sip, ...)} in {@code arp_process}): not loopback
+     * (without route_localnet), not 0.0.0.0/8, not a broadcast address, and not one of our own
+     * addresses (without accept_local). A request that fails is neither answered nor learned
+     * from; it may still refresh an entry that exists, as Linux's does.
+     */
+    private boolean validSender(InDevice in, NetDevice dev, int sip, boolean localnet) {
+        if ((!localnet && isLoopback(sip)) || (sip & 0xff000000) == 0 || types.isBroadcast(sip, dev)) {
+            return false;
+        }
+        return in.conf().acceptLocal != 0 || !types.isLocal(sip, dev);
     }
 
     /** {@code arp_ignore}: 0 answers for any local address; 1 only for addresses on the receiving device; 2 also same subnet. */
