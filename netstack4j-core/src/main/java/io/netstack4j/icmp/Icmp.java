@@ -301,6 +301,13 @@ public final class Icmp implements L4Protocol {
             mib.inc(IcmpMib.OutErrors);
             return;
         }
+        if ((rt.flags() & (Rtable.RTCF_BROADCAST | Rtable.RTCF_MULTICAST)) != 0) {
+            // RFC 1122 3.2.2: no error about a datagram whose source is not a single host. A
+            // subnet's broadcast address passes Linux's input checks with rp_filter off (only
+            // our own addresses are refused); answering it would reflect the error to every host
+            // on the link, so it is refused here, as BSD's icmp_error does.
+            return;
+        }
         if (rate.limited(type) && !rt.dev().isLoopback() && !rate.peerAllow(to, now)) {
             mib.inc(IcmpMib.OutRateLimitHost);
             return;
