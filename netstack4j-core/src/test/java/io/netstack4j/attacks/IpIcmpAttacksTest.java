@@ -323,6 +323,13 @@ class IpIcmpAttacksTest {
         assertEquals(2, ip(IpMib.InHdrErrors));
         assertEquals(1, errorsSent(), "only the control earned an error");
 
+        // Sources that are not a single host: the subnet's broadcast address. No error goes back to them.
+        byte[] fromBroadcast = AttackNet.ipv4(AttackNet.ip("10.1.0.255"), VICTIM, IpProtocol.UDP, 0x4949, false, 0, NO_OPTIONS,
+                AttackNet.udp(AttackNet.ip("10.1.0.255"), VICTIM, 5555, 9, new byte[10]));
+        net.injectAndRun(fromBroadcast, 200);
+        assertEquals(1, errorsSent(), "RFC 1122 3.2.2: nothing to a source that is a broadcast address");
+        assertEquals(4, net.victim.udp().mib().get(UdpMib.NoPorts));
+
         // The controls for the last two: the same bad options in an echo request, and in a first fragment.
         net.run(2_000);
         net.injectAndRun(echoWithOptions(badOptions), 200);
