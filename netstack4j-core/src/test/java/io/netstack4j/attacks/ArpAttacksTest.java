@@ -135,6 +135,48 @@ class ArpAttacksTest {
     }
 
     /**
+     * Echo requests from forged on-link sources that do not exist: each reply waits for an ARP
+     * answer that never comes, in an INCOMPLETE entry. The table stays within gc_thresh3, each
+     * entry's queue within unres_qlen_bytes, the entries fail after three probes (resolution
+     * failures counted), and the victim serves the client afterwards.
+     */
+    @Test
+    void pingsFromForgedOnLinkSourcesCannotExhaustTheResolutionQueues() {
+        // A /16 on the victim's link, so that forged sources are on-link and need ARP.
+        net.victim.inet().addAddress(net.victimDev, new io.netstack4j.wire.Ipv4Address(AttackNet.ip("10.2.0.1")), 16,
+                io.netstack4j.wire.Ipv4Address.ANY, io.netstack4j.inet.IfAddr.SCOPE_GLOBAL, null);
+        net.run(10);
+        long buffersBefore = net.liveBuffers();
+        Random r = new Random(1122);
+        int most = 0;
+        long queuedMost = 0;
+        for (int i = 0; i < 5000; i++) {
+            int src = AttackNet.ip("10.2.0.0") | (r.nextInt(0xff00) + 0x100);
+            net.inject(AttackNet.ipv4(src, VICTIM, io.netstack4j.wire.IpProtocol.ICMP, i, false, 0, new byte[0],
+                    AttackNet.echoRequest(1, i, 512)));
+            if (i % 100 == 99) {
+                net.run(1);
+                most = Math.max(most, net.victim.arp().size());
+                long queued = 0;
+                for (ArpEntry e : net.victim.arp().list()) {
+                    queued += e.queued();
+                }
+                queuedMost = Math.max(queuedMost, queued);
+            }
+        }
+        assertTrue(most <= 1024, "the table peaked at " + most);
+        assertTrue(queuedMost <= 1024L * 212_992 / 512, "replies waiting: " + queuedMost);
+        System.out.printf("Forged-source pings: table peak %d, replies waiting at most %d, live buffers %d%n", most, queuedMost,
+                net.liveBuffers());
+        net.run(5_000);
+        assertTrue(net.victim.arp().stats().resFailed > 0, "the forged sources failed to resolve");
+        assertTrue(net.victim.drops().get(DropReason.NEIGH_FAILED) > 0);
+        net.assertServes();
+        net.run(60_000);
+        net.assertNoBuffersHeldBeyond(buffersBefore);
+    }
+
+    /**
      * A flood of requests for the victim's address from random sources, each of which the victim
      * would learn (neigh_event_ns). The table never holds more than gc_thresh3 (1024) entries;
      * forced garbage collection runs and table overflows are counted; and once the flood stops

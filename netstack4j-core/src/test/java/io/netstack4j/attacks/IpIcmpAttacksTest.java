@@ -214,6 +214,30 @@ class IpIcmpAttacksTest {
     }
 
     /**
+     * A flood of valid redirects from the gateway, one per destination: each becomes a
+     * next-hop exception, and the table of them is fixed in size (2048 buckets of 5, the oldest
+     * in a full bucket replaced, as fnhe_oldest), so memory stays bounded.
+     */
+    @Test
+    void redirectFloodKeepsTheExceptionTableBounded() {
+        giveClientSecondAddress();
+        net.victim.arp().add(CLIENT2, net.victimDev, net.clientDev.mac(), io.netstack4j.neigh.Nud.PERMANENT, true);
+        for (int i = 0; i < 30_000; i++) {
+            net.inject(redirect(CLIENT, AttackNet.ip("198.18.0.0") + i, CLIENT2));
+            if (i % 100 == 99) {
+                net.run(1);
+            }
+        }
+        net.run(10);
+        assertEquals(30_000, icmp(IcmpMib.InRedirects));
+        int held = net.victim.ipv4().route().pmtuExceptionCount();
+        assertTrue(held <= 2048 * 5, "exceptions held: " + held);
+        assertTrue(held > 2048, "most redirects were taken: " + held);
+        assertEquals(CLIENT2, gatewayTo(AttackNet.ip("198.18.0.0") + 29_999), "the newest is there");
+        net.assertServes();
+    }
+
+    /**
      * accept_redirects as Linux reads it: a host takes redirects if either {@code all} or the
      * device says so, so both must be 0 to ignore them all; ip_forward=1 sets
      * {@code all.accept_redirects} to 0, and a forwarding device needs both, so a router
