@@ -291,6 +291,16 @@ class IpIcmpAttacksTest {
         assertEquals(100, drops(DropReason.ICMP_INVALID));
         assertEquals(0, net.sentIcmp(IcmpHeader.ECHO_REPLY));
 
+        // Any other ICMP to a broadcast address is dropped too: here a redirect from the gateway.
+        giveClientSecondAddress();
+        byte[] bredirect = redirect(CLIENT, REMOTE, CLIENT2);
+        Ipv4Header.setDst(bredirect, 0, AttackNet.ip("10.1.0.255"));
+        net.injectFrame(AttackNet.ethernet(0xffff_ffff_ffffL, AttackNet.ATTACKER_MAC, io.netstack4j.wire.EtherType.IPV4,
+                AttackNet.refill(bredirect)));
+        net.run(10);
+        assertEquals(101, drops(DropReason.ICMP_INVALID));
+        assertEquals(0, drops(DropReason.ICMP_REDIRECT_IGNORED), "never reached the redirect code");
+
         net.victim.sysctls().set("net.ipv4.icmp_echo_ignore_broadcasts", "0");
         byte[] d = AttackNet.ipv4(CLIENT, AttackNet.ip("10.1.0.255"), IpProtocol.ICMP, 1, false, 0, NO_OPTIONS, AttackNet.echoRequest(1, 1, 32));
         net.injectFrame(AttackNet.ethernet(0xffff_ffff_ffffL, AttackNet.ATTACKER_MAC, io.netstack4j.wire.EtherType.IPV4, d));
