@@ -70,6 +70,11 @@ public enum DropReason {
     FRAG_TOO_BIG,
     /** A reassembly queue timed out ({@code SKB_DROP_REASON_FRAG_REASM_TIMEOUT}). */
     FRAG_REASM_TIMEOUT,
+    /**
+     * A queued fragment discarded because more than {@code ipfrag_max_dist} fragments from its
+     * source arrived since its queue last grew ({@code SKB_DROP_REASON_FRAG_TOO_FAR}).
+     */
+    FRAG_TOO_FAR,
     /** A reassembly queue evicted because fragment memory passed {@code ipfrag_high_thresh}. */
     FRAG_MEMORY,
     /** A route of type blackhole, unreachable or prohibit. */
@@ -80,6 +85,12 @@ public enum DropReason {
     ICMP_CSUM,
     /** ICMP message malformed or of a kind we ignore. */
     ICMP_INVALID,
+    /**
+     * An ICMP redirect that failed {@code __ip_do_redirect}'s checks (not from the current
+     * gateway, redirects not accepted, a bad new gateway). The kernel has no drop reason for it,
+     * only a martian log line; the message itself is consumed either way.
+     */
+    ICMP_REDIRECT_IGNORED,
     /** No socket wanted the packet. */
     NO_SOCKET,
     /** A socket receive queue was full. */

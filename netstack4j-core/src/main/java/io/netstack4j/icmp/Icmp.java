@@ -12,6 +12,7 @@ import io.netstack4j.ipv4.IpRoute;
 import io.netstack4j.ipv4.Ipv4;
 import io.netstack4j.ipv4.L4Protocol;
 import io.netstack4j.ipv4.Rtable;
+import io.netstack4j.route.RouteType;
 import io.netstack4j.wire.IcmpHeader;
 import io.netstack4j.wire.IpProtocol;
 import io.netstack4j.wire.Ipv4Header;
@@ -32,6 +33,9 @@ public final class Icmp implements L4Protocol {
     public static final int MAX_ECHO_LISTENERS = 65536;
     /** IPTOS_PREC_INTERNETCONTROL, the precedence Linux gives ICMP errors. */
     private static final int TOS_INTERNET_CONTROL = 0xc0;
+    /** Address mask request and reply (RFC 950), the other types a broadcast may carry. */
+    private static final int ADDRESS = 17;
+    private static final int ADDRESS_REPLY = 18;
 
     private final Ipv4 ipv4;
     private final Mib<IcmpMib> mib = new Mib<>("Icmp", IcmpMib.class);
@@ -97,10 +101,16 @@ public final class Icmp implements L4Protocol {
             mib.inc(counter);
         }
         Rtable rt = (Rtable) skb.dst;
-        // RFC 1122 3.2.2.6: echo to a broadcast address may be ignored; Linux does so by default.
-        if (rt != null && rt.isBroadcast() && type == IcmpHeader.ECHO && echoIgnoreBroadcasts != 0) {
-            drop(skb, null, DropReason.ICMP_INVALID);
-            return;
+        if (rt != null && (rt.flags() & (Rtable.RTCF_BROADCAST | Rtable.RTCF_MULTICAST)) != 0) {
+            // RFC 1122 3.2.2.6: echo to a broadcast address may be ignored; Linux does so by
+            // default (icmp_echo_ignore_broadcasts, which covers timestamp requests too). Any
+            // other message sent to a broadcast or multicast address is dropped, as icmp_rcv
+            // does: an error or redirect has no business there (RFC 1122 3.2.2).
+            boolean request = type == IcmpHeader.ECHO || type == IcmpHeader.TIMESTAMP;
+            if (request ? echoIgnoreBroadcasts != 0 : type != ADDRESS && type != ADDRESS_REPLY) {
+                drop(skb, null, DropReason.ICMP_INVALID);
+                return;
+            }
         }
         switch (type) {
             case IcmpHeader.ECHO -> echo(skb);
@@ -186,8 +196,11 @@ public final class Icmp implements L4Protocol {
             drop(skb, IcmpMib.InErrors, DropReason.ICMP_INVALID);
             return;
         }
-        Rtable rt = (Rtable) skb.dst;
-        if (rt != null && rt.isBroadcast() && ignoreBogusErrorResponses != 0) {
+        // icmp_unreach: with icmp_ignore_bogus_error_responses off, an error about a datagram
+        // sent to a broadcast address (which no router should answer, RFC 1122 3.2.2) is
+        // reported (Linux warns) and dropped; with it on, as by default, it passes silently.
+        if (ignoreBogusErrorResponses == 0 && skb.dev != null
+                && ipv4.fib().addressTypeOnDevice(skb.dev.ifindex(), Ipv4Header.dst(b, quoted)) == RouteType.BROADCAST) {
             drop(skb, null, DropReason.ICMP_INVALID);
             return;
         }
@@ -204,6 +217,11 @@ public final class Icmp implements L4Protocol {
         }
         int protocol = Ipv4Header.protocol(b, quoted);
         int from = Ipv4Header.src(b, skb.networkHeader());
+        if (type == IcmpHeader.REDIRECT && (skb.dev == null || !ipv4.route().redirect(skb.dev, from, code,
+                Ipv4Header.dst(b, quoted), Ipv4Header.src(b, quoted), Ipv4Header.tos(b, quoted), info))) {
+            // Linux logs these as martians (log_martians) and goes on; nothing else changes.
+            ipv4.drops().count(DropReason.ICMP_REDIRECT_IGNORED);
+        }
         if (protocol == IpProtocol.ICMP) {
             int inner = quoted + Ipv4Header.headerLength(b, quoted);
             if (IcmpHeader.type(b, inner) == IcmpHeader.ECHO) {
@@ -281,6 +299,13 @@ public final class Icmp implements L4Protocol {
             rt = ipv4.route().routeOutput(to, saddr, tos, 0, offending.mark);
         } catch (NetException e) {
             mib.inc(IcmpMib.OutErrors);
+            return;
+        }
+        if ((rt.flags() & (Rtable.RTCF_BROADCAST | Rtable.RTCF_MULTICAST)) != 0) {
+            // RFC 1122 3.2.2: no error about a datagram whose source is not a single host. A
+            // subnet's broadcast address passes Linux's input checks with rp_filter off (only
+            // our own addresses are refused); answering it would reflect the error to every host
+            // on the link, so it is refused here, as BSD's icmp_error does.
             return;
         }
         if (rate.limited(type) && !rt.dev().isLoopback() && !rate.peerAllow(to, now)) {

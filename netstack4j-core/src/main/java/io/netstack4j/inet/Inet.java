@@ -75,9 +75,14 @@ public final class Inet {
         return defaults;
     }
 
-    /** {@code net.ipv4.ip_forward}: writes {@code all} and every device, as Linux does. */
+    /**
+     * {@code net.ipv4.ip_forward} ({@code inet_forward_change}): writes {@code all} and every
+     * device, as Linux does, and sets {@code all.accept_redirects} to the opposite: a router
+     * takes no redirects unless told to.
+     */
     public void setForwardingEverywhere(int on) {
         all.forwarding = on;
+        all.acceptRedirects = on != 0 ? 0 : 1;
         defaults.forwarding = on;
         for (NetDevice d : devices.all()) {
             InDevice in = InDevice.of(d);
@@ -85,6 +90,17 @@ public final class Inet {
                 in.conf().forwarding = on;
             }
         }
+    }
+
+    /**
+     * {@code IN_DEV_RX_REDIRECTS}: whether {@code in} takes ICMP redirects. A forwarding device
+     * needs accept_redirects in both {@code all} and its own settings; a host in either.
+     */
+    public boolean acceptsRedirects(InDevice in) {
+        if (in.conf().forwarding != 0) {
+            return all.acceptRedirects != 0 && in.conf().acceptRedirects != 0;
+        }
+        return all.acceptRedirects != 0 || in.conf().acceptRedirects != 0;
     }
 
     public boolean forwardingEnabled() {
@@ -128,6 +144,9 @@ public final class Inet {
         confInt(p + "rp_filter", c, x -> x.rpFilter, v -> c.rpFilter = v, 0, 2);
         confInt(p + "send_redirects", c, x -> x.sendRedirects, v -> c.sendRedirects = v, 0, 1);
         confInt(p + "accept_source_route", c, x -> x.acceptSourceRoute, v -> c.acceptSourceRoute = v, 0, 1);
+        confInt(p + "accept_redirects", c, x -> x.acceptRedirects, v -> c.acceptRedirects = v, 0, 1);
+        confInt(p + "secure_redirects", c, x -> x.secureRedirects, v -> c.secureRedirects = v, 0, 1);
+        confInt(p + "shared_media", c, x -> x.sharedMedia, v -> c.sharedMedia = v, 0, 1);
         confInt(p + "arp_ignore", c, x -> x.arpIgnore, v -> c.arpIgnore = v, 0, 2);
         confInt(p + "arp_accept", c, x -> x.arpAccept, v -> c.arpAccept = v, 0, 1);
         confInt(p + "arp_notify", c, x -> x.arpNotify, v -> c.arpNotify = v, 0, 1);

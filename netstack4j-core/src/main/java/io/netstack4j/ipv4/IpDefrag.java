@@ -30,7 +30,14 @@ import java.util.LinkedHashMap;
  *   <li>all queued fragments are charged to a per-namespace memory counter (their buffers'
  *       true size); past {@code ipfrag_high_thresh} the oldest queues are evicted until it is
  *       below {@code ipfrag_low_thresh} (the classic {@code inet_frag_evictor}), so a fragment
- *       flood cannot grow memory without bound.
+ *       flood cannot grow memory without bound. Linux since 4.17 no longer evicts: past the
+ *       high threshold it refuses every fragment until queues complete or time out. Evicting
+ *       the oldest keeps new datagrams, legitimate ones among them, reassembling during a
+ *       flood; memory is bounded either way;
+ *   <li>each source has a fragment counter ({@code inet_peer}'s {@code rid}); when more than
+ *       {@code ipfrag_max_dist} fragments from that source arrived between two fragments of
+ *       one queue, the queue is stale (its ID has likely wrapped) and starts afresh with the
+ *       new fragment ({@code ip_frag_too_far}, {@code ip_frag_reinit}).
  * </ul>
  * Every datagram given up counts ReasmFails (and ReasmTimeout or ReasmOverlaps for those
  * causes); each fragment taken counts ReasmReqds and each datagram rebuilt ReasmOKs.
@@ -43,15 +50,24 @@ public final class IpDefrag {
     static final int BUFFER_OVERHEAD = 256;
     /** Bytes charged per queue ({@code struct ipq} and its hash entry). */
     static final int QUEUE_OVERHEAD = 256;
+    /** Sources whose fragment counters are kept ({@code inet_peer_threshold}, 65536 + 128); the least recently used goes. */
+    static final int MAX_PEERS = 65536 + 128;
 
     private final Ipv4 ipv4;
     private final LinkedHashMap<Key, Ipq> queues = new LinkedHashMap<>();
     private final Key probe = new Key();
     private long mem;
+    private final LinkedHashMap<Integer, Peer> peers = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Integer, Peer> eldest) {
+            return size() > MAX_PEERS;
+        }
+    };
 
     int highThresh = 4 * 1024 * 1024;
     int lowThresh = 3 * 1024 * 1024;
     int timeSeconds = 30;
+    int maxDist = 64;
 
     IpDefrag(Ipv4 ipv4, Sysctls sysctls) {
         this.ipv4 = ipv4;
@@ -62,6 +78,7 @@ public final class IpDefrag {
         sysctls.registerInt("net.ipv4.ipfrag_low_thresh", 0, Integer.MAX_VALUE, () -> lowThresh,
                 v -> lowThresh = Math.min(v, highThresh));
         sysctls.registerInt("net.ipv4.ipfrag_time", 1, Integer.MAX_VALUE / 1000, () -> timeSeconds, v -> timeSeconds = v);
+        sysctls.registerInt("net.ipv4.ipfrag_max_dist", 0, Integer.MAX_VALUE, () -> maxDist, v -> maxDist = v);
     }
 
     /** Bytes currently charged to queued fragments ({@code frag_mem_limit}). */
@@ -87,15 +104,58 @@ public final class IpDefrag {
         Ipq q = queues.get(probe);
         if (q == null) {
             q = new Ipq(probe.copy());
+            if (maxDist > 0) {
+                q.peer = peers.computeIfAbsent(probe.saddr, a -> new Peer());
+            }
             queues.put(q.key, q);
             mem += QUEUE_OVERHEAD;
             ipv4.loop().schedule(q.timer, timeSeconds * 1_000_000_000L);
+        }
+        if (tooFar(q)) {
+            reinit(q);
         }
         PacketBuffer whole = queue(q, skb);
         if (mem > highThresh) {
             evict();
         }
         return whole;
+    }
+
+    /**
+     * {@code ip_frag_too_far}: counts this fragment against its source, and reports whether more
+     * than {@code ipfrag_max_dist} of the source's fragments came since this queue's last one.
+     */
+    private boolean tooFar(Ipq q) {
+        Peer peer = q.peer;
+        if (peer == null || maxDist == 0) {
+            return false;
+        }
+        int start = q.rid;
+        int end = ++peer.rid;
+        q.rid = end;
+        boolean far = q.count > 0 && Integer.compareUnsigned(end - start, maxDist) > 0;
+        if (far) {
+            ipv4.mib().inc(IpMib.ReasmFails);
+        }
+        return far;
+    }
+
+    /** {@code ip_frag_reinit}: drops what the queue holds and starts it again, timer and all. */
+    private void reinit(Ipq q) {
+        ipv4.loop().cancel(q.timer);
+        ipv4.loop().schedule(q.timer, timeSeconds * 1_000_000_000L);
+        for (int i = 0; i < q.count; i++) {
+            ipv4.drops().count(DropReason.FRAG_TOO_FAR);
+            q.frags[i].free();
+            q.frags[i] = null;
+        }
+        mem -= q.mem;
+        q.mem = 0;
+        q.count = 0;
+        q.len = 0;
+        q.meat = 0;
+        q.firstIn = false;
+        q.lastIn = false;
     }
 
     /** {@code ip_frag_queue}: places the fragment, and reassembles when nothing is missing. */
@@ -244,6 +304,7 @@ public final class IpDefrag {
             release(q);
         }
         queues.clear();
+        peers.clear();
     }
 
     /** The reassembly key ({@code struct frag_v4_compare_key}). */
@@ -280,6 +341,16 @@ public final class IpDefrag {
 
     enum Placement { INSERTED, DUPLICATE, OVERLAP }
 
+    /** A source's fragment counter ({@code struct inet_peer}'s {@code rid}). */
+    static final class Peer {
+        int rid;
+    }
+
+    /** Sources with a fragment counter. */
+    public int peerCount() {
+        return peers.size();
+    }
+
     /**
      * One datagram being reassembled ({@code struct ipq}): its fragments sorted by offset,
      * non-overlapping, with the length known so far and how many bytes have arrived.
@@ -298,6 +369,9 @@ public final class IpDefrag {
         boolean firstIn;
         boolean lastIn;
         long mem;
+        /** The source's counter, and its value at this queue's last fragment. */
+        Peer peer;
+        int rid;
 
         Ipq(Key key) {
             this.key = key;

@@ -26,6 +26,8 @@ public final class IpOutput {
     private final Ipv4 ipv4;
     private final int identKey;
     private final short[] idents = new short[IDENT_BUCKETS];
+    /** When each counter was last used, in jiffies (milliseconds), for the idle-time jump. */
+    private final int[] identStamps = new int[IDENT_BUCKETS];
     private final Continuation output = this::outputAfterLocalOut;
     private final Continuation finishOutput = this::finishOutput;
     private final Continuation finishOutput2 = this::finishOutput2;
@@ -33,6 +35,11 @@ public final class IpOutput {
     IpOutput(Ipv4 ipv4, int identKey) {
         this.ipv4 = ipv4;
         this.identKey = identKey;
+        // ip_idents start random (get_random_bytes at boot), so the first ID toward a
+        // destination says nothing about how many datagrams went elsewhere.
+        for (int i = 0; i < IDENT_BUCKETS; i++) {
+            idents[i] = (short) ipv4.loop().random().nextInt();
+        }
     }
 
     /**
@@ -81,16 +88,30 @@ public final class IpOutput {
     }
 
     /**
-     * {@code ip_select_ident}: IDs come from a counter chosen by a keyed hash of (source,
-     * destination, protocol), so they are unique per flow within the counter's cycle yet not
-     * predictable across flows (RFC 6864 section 4.1; the hash key is random per namespace).
+     * {@code ip_select_ident} / {@code ip_idents_reserve}: IDs come from one of 2048 counters
+     * chosen by a keyed hash of (source, destination, protocol), so they are unique per flow
+     * within the counter's cycle yet not predictable across flows (RFC 6864 section 4.1; the
+     * hash key is random per namespace). The counters start random, and a counter idle for
+     * {@code d} jiffies first jumps by a random amount below {@code d}: an off-path observer
+     * cannot count another flow's datagrams from the IDs it sees (the fix for CVE-2019-10638 and
+     * the "IP ID side channel" papers).
      */
     private int selectIdent(int saddr, int daddr, int protocol) {
         int h = (daddr ^ identKey) * 0x9E3779B1;
         h ^= Integer.rotateLeft(saddr * 0x85EBCA6B, 15) ^ protocol * 0xC2B2AE35;
         h ^= h >>> 15;
         int i = h & (IDENT_BUCKETS - 1);
-        int id = idents[i] & 0xffff;
+        int now = (int) (ipv4.loop().now() / 1_000_000L);
+        int delta = 0;
+        int old = identStamps[i];
+        if (old != now) {
+            identStamps[i] = now;
+            int idle = now - old;
+            if (idle > 0) {
+                delta = ipv4.loop().random().nextInt(idle);
+            }
+        }
+        int id = (idents[i] + delta) & 0xffff;
         idents[i] = (short) (id + 1);
         return id;
     }

@@ -9,8 +9,10 @@ import io.netstack4j.inet.DevConf;
 import io.netstack4j.inet.IfAddr;
 import io.netstack4j.inet.InDevice;
 import io.netstack4j.route.Fib;
+import io.netstack4j.route.FibAlias;
 import io.netstack4j.route.FibInfo;
 import io.netstack4j.route.FibResult;
+import io.netstack4j.route.FibTable;
 import io.netstack4j.route.Flow4;
 import io.netstack4j.route.RouteScope;
 import io.netstack4j.route.RouteType;
@@ -34,9 +36,12 @@ public final class IpRoute {
     private final FibResult res = new FibResult();
     private final RtCacheStats stats = new RtCacheStats();
     private int genid;
-    private final PmtuExceptions pmtuExceptions;
+    private final NhExceptions exceptions;
     int mtuExpiresSeconds = 600;
     int minPmtu = 552;
+    /** {@code net.ipv4.route.gc_timeout}: how long a redirected gateway is kept, in seconds. */
+    int gcTimeoutSeconds = 300;
+    private NeighValid neighValid = (ip, dev) -> false;
 
     private final int[] inDst = new int[CACHE_SLOTS];
     private final int[] inSrc = new int[CACHE_SLOTS];
@@ -55,7 +60,12 @@ public final class IpRoute {
     IpRoute(Ipv4 ipv4, Fib fib) {
         this.ipv4 = ipv4;
         this.fib = fib;
-        this.pmtuExceptions = new PmtuExceptions(ipv4.loop().random().nextInt());
+        this.exceptions = new NhExceptions(ipv4.loop().random().nextInt());
+    }
+
+    /** Wires the neighbour table, which a redirect's new gateway must be resolved in before it is used. */
+    public void setNeighValid(NeighValid n) {
+        this.neighValid = n;
     }
 
     public RtCacheStats stats() {
@@ -180,7 +190,7 @@ public final class IpRoute {
         // __mkroute_input: without a redirect to send or a learned path MTU, the route is the
         // next hop's cached one, whatever the destination.
         FibInfo fi = res.info();
-        boolean cacheable = flags == 0 && fi != null && pmtuExceptions.find(daddr, ipv4.loop().now()) < 0;
+        boolean cacheable = flags == 0 && fi != null && exceptions.find(daddr, ipv4.loop().now()) < 0;
         if (cacheable && fi.inputRoute instanceof Rtable cached && cached.genid == genid() && cached.dev() == out
                 && cached.table == res.table()) {
             return cached;
@@ -191,7 +201,7 @@ public final class IpRoute {
             fi.inputRoute = rt;
             return rt;
         }
-        return withPmtu(rt, daddr);
+        return withExceptions(rt, daddr);
     }
 
     /**
@@ -207,12 +217,24 @@ public final class IpRoute {
         return rt;
     }
 
-    /** Attaches a learned path MTU toward {@code daddr}, if any ({@code find_exception}). */
-    private Rtable withPmtu(Rtable rt, int daddr) {
-        int i = pmtuExceptions.find(daddr, ipv4.loop().now());
-        if (i >= 0) {
-            rt.pmtu = pmtuExceptions.pmtu(i);
-            rt.pmtuExpires = pmtuExceptions.expires(i);
+    /**
+     * Applies the next-hop exception toward {@code daddr}, if any ({@code find_exception},
+     * {@code rt_bind_exception}): a learned path MTU, and a redirected gateway when the route
+     * goes through a gateway on the device the redirect came in on. Returns {@code rt} or a
+     * copy of it through the new gateway.
+     */
+    private Rtable withExceptions(Rtable rt, int daddr) {
+        int i = exceptions.find(daddr, ipv4.loop().now());
+        if (i < 0) {
+            return rt;
+        }
+        int gw = exceptions.gateway(i);
+        if (gw != 0 && rt.gateway != 0 && gw != rt.gateway && rt.dev().ifindex() == exceptions.gatewayIfindex(i)) {
+            rt = rt.redirectedTo(gw, exceptions.expires(i));
+        }
+        if (exceptions.pmtu(i) != 0) {
+            rt.pmtu = exceptions.pmtu(i);
+            rt.pmtuExpires = exceptions.expires(i);
         }
         return rt;
     }
@@ -243,13 +265,97 @@ public final class IpRoute {
             return;
         }
         long now = ipv4.loop().now();
-        pmtuExceptions.put(daddr, mtu, now, now + mtuExpiresSeconds * 1_000_000_000L);
+        exceptions.putPmtu(daddr, mtu, now, now + mtuExpiresSeconds * 1_000_000_000L);
         flushCache();
     }
 
-    /** Destinations with a learned path MTU. */
+    /** Destinations with a next-hop exception (a learned path MTU or a redirected gateway). */
     public int pmtuExceptionCount() {
-        return pmtuExceptions.size();
+        return exceptions.size();
+    }
+
+    /**
+     * An ICMP redirect arrived on {@code dev} from {@code from}: datagrams from {@code saddr} to
+     * {@code daddr} (the quoted header) should go to {@code newGw} ({@code ipv4_redirect},
+     * {@code __ip_do_redirect}; RFC 1122 3.2.2.2). Linux's checks, in its order:
+     * <ul>
+     *   <li>the code is one of net, host, net-and-TOS, host-and-TOS;
+     *   <li>our route for the quoted flow goes through a gateway, and that gateway is the
+     *       sender: RFC 1122 3.2.2.2 "the source of a redirect must be the current first-hop
+     *       gateway for the specified destination" (here also: on the device it arrived on);
+     *   <li>the device accepts redirects ({@link io.netstack4j.inet.Inet#acceptsRedirects}: not
+     *       on a router unless enabled), and the new gateway is not the old one, multicast,
+     *       broadcast or 0.0.0.0;
+     *   <li>with {@code shared_media} (the default) the new gateway is a unicast address, not
+     *       one of ours; without it, it shares a subnet with the old one and, with
+     *       {@code secure_redirects}, is the gateway of a default route;
+     *   <li>the new gateway's link-layer address is known; if not, resolution starts and the
+     *       redirect is not used (a later one will be).
+     * </ul>
+     * An accepted redirect becomes a next-hop exception for {@code daddr} that lasts
+     * {@code route.gc_timeout} seconds. Returns whether it was accepted.
+     */
+    public boolean redirect(NetDevice dev, int from, int code, int daddr, int saddr, int tos, int newGw) {
+        if ((code & 7) > 3) {
+            return false;
+        }
+        Rtable rt;
+        try {
+            rt = routeOutput(daddr, saddr, tos & 0x1e, 0, 0);
+        } catch (NetException e) {
+            return false; // not a datagram of ours
+        }
+        if (rt.outputAction != Rtable.Action.OUTPUT || rt.gateway == 0 || rt.gateway != from || rt.dev() != dev) {
+            return false;
+        }
+        InDevice in = InDevice.of(dev);
+        if (in == null || newGw == from || !ipv4.inet().acceptsRedirects(in) || isMulticast(newGw) || newGw == 0xffffffff
+                || (newGw & 0xff000000) == 0) {
+            return false;
+        }
+        DevConf all = ipv4.inet().all();
+        if (in.conf().sharedMedia == 0 && all.sharedMedia == 0) {
+            if (!sameSubnet(in, newGw, from)) {
+                return false;
+            }
+            if ((in.conf().secureRedirects != 0 || all.secureRedirects != 0) && !defaultGateway(newGw, dev)) {
+                return false;
+            }
+        } else if (fib.addressType(newGw) != RouteType.UNICAST) {
+            return false;
+        }
+        if (!neighValid.validOrResolve(newGw, rt.dev())) {
+            return false;
+        }
+        long now = ipv4.loop().now();
+        exceptions.putGateway(daddr, newGw, dev.ifindex(), now, now + gcTimeoutSeconds * 1_000_000_000L);
+        flushCache();
+        return true;
+    }
+
+    /** {@code inet_addr_onlink}: one of the device's subnets holds both addresses. */
+    private static boolean sameSubnet(InDevice in, int a, int b) {
+        for (IfAddr ifa : in.addresses()) {
+            if (ifa.sameSubnet(a) && ifa.sameSubnet(b)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code ip_fib_check_default}: {@code gw} on {@code dev} is the gateway of a default route in the main table. */
+    private boolean defaultGateway(int gw, NetDevice dev) {
+        FibTable main = fib.table(FibTable.MAIN);
+        if (main == null) {
+            return false;
+        }
+        for (FibAlias fa : main.routesAt(0, 0)) {
+            FibInfo fi = fa.info();
+            if (fi != null && fi.gateway() == gw && fi.oif() == dev.ifindex()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean onLink(InDevice in, int addr) {
@@ -329,13 +435,13 @@ public final class IpRoute {
         int s = slot(daddr, saddr, key);
         Rtable cached = outRt[s];
         if (cached != null && outDst[s] == daddr && outSrc[s] == saddr && outKey[s] == key && outMark[s] == mark
-                && cached.genid == genid()) {
+                && cached.genid == genid() && !cached.redirectLapsed()) {
             stats.outHit++;
             return cached;
         }
         Rtable rt = routeOutputSlow(daddr, saddr, tos, oif, mark);
         if (rt.outputAction == Rtable.Action.OUTPUT && (rt.flags & (Rtable.RTCF_LOCAL | Rtable.RTCF_BROADCAST)) == 0) {
-            withPmtu(rt, daddr);
+            rt = withExceptions(rt, daddr);
         }
         outDst[s] = daddr;
         outSrc[s] = saddr;

@@ -65,6 +65,8 @@ public final class Ipv4 {
         sysctls.registerInt("net.ipv4.route.mtu_expires", 0, Integer.MAX_VALUE, () -> route.mtuExpiresSeconds,
                 v -> route.mtuExpiresSeconds = v);
         sysctls.registerInt("net.ipv4.route.min_pmtu", 68, 65535, () -> route.minPmtu, v -> route.minPmtu = v);
+        sysctls.registerInt("net.ipv4.route.gc_timeout", 0, Integer.MAX_VALUE, () -> route.gcTimeoutSeconds,
+                v -> route.gcTimeoutSeconds = v);
         devices.addPack(EtherType.IPV4, new PacketHandler() {
             @Override
             public void receive(PacketBuffer skb, NetDevice dev) {

@@ -32,6 +32,8 @@ public final class Rtable extends DstEntry {
     public static final int RTCF_BROADCAST = 0x10000000;
     public static final int RTCF_MULTICAST = 0x20000000;
     public static final int RTCF_DOREDIRECT = 0x01000000;
+    /** The gateway came from an accepted ICMP redirect. */
+    public static final int RTCF_REDIRECTED = 0x00040000;
 
     final Ipv4 ipv4;
     final Action inputAction;
@@ -47,10 +49,12 @@ public final class Rtable extends DstEntry {
     final Errno error;
     final int genid;
     final int table;
-    /** A learned path MTU toward this destination ({@link PmtuExceptions}), 0 when none. */
+    /** A learned path MTU toward this destination ({@link NhExceptions}), 0 when none. */
     int pmtu;
     /** When {@link #pmtu} lapses, in loop-clock nanoseconds. */
     long pmtuExpires;
+    /** When a redirected {@link #gateway} lapses, in loop-clock nanoseconds; meaningful with RTCF_REDIRECTED. */
+    long redirectExpires;
 
     Rtable(Ipv4 ipv4, NetDevice dev, Action inputAction, Action outputAction, RouteType type, int flags, int gateway, int prefsrc,
             int mtuMetric, Errno error, int table) {
@@ -106,7 +110,19 @@ public final class Rtable extends DstEntry {
 
     @Override
     public boolean obsolete() {
-        return genid != ipv4.route().genid() || pmtu != 0 && pmtuExpires - ipv4.loop().now() <= 0;
+        return genid != ipv4.route().genid() || pmtu != 0 && pmtuExpires - ipv4.loop().now() <= 0 || redirectLapsed();
+    }
+
+    /** True when the gateway came from a redirect whose exception has expired. */
+    boolean redirectLapsed() {
+        return (flags & RTCF_REDIRECTED) != 0 && redirectExpires - ipv4.loop().now() <= 0;
+    }
+
+    /** The same route through {@code gw}, learned from a redirect that holds until {@code expires}. */
+    Rtable redirectedTo(int gw, long expires) {
+        Rtable rt = new Rtable(ipv4, dev, inputAction, outputAction, type, flags | RTCF_REDIRECTED, gw, prefsrc, mtuMetric, error, table);
+        rt.redirectExpires = expires;
+        return rt;
     }
 
     public RouteType type() {

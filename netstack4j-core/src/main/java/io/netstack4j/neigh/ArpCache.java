@@ -270,14 +270,41 @@ public final class ArpCache {
             }
             case INCOMPLETE -> enqueue(e, skb);
             case NONE, FAILED -> {
-                e.state = Nud.INCOMPLETE;
-                e.updated = now;
-                e.probes = ucastSolicit;
                 enqueue(e, skb);
-                solicit(e);
-                loop.schedule(e.timer, Math.max(retransMs * MS, MS));
+                startResolution(e, now);
             }
         }
+    }
+
+    /** {@code __neigh_event_send} for an entry in NONE or FAILED: INCOMPLETE, and the first broadcast request. */
+    private void startResolution(ArpEntry e, long now) {
+        e.state = Nud.INCOMPLETE;
+        e.updated = now;
+        e.probes = ucastSolicit;
+        solicit(e);
+        loop.schedule(e.timer, Math.max(retransMs * MS, MS));
+    }
+
+    /**
+     * Whether {@code ip} on {@code dev} has a usable link-layer address ({@code NUD_VALID});
+     * if not, the entry is created if need be and resolution starts, with no packet waiting
+     * ({@code neigh_event_send(n, NULL)}). Used before a redirect's new gateway is trusted.
+     */
+    public boolean validOrResolve(int ip, NetDevice dev) {
+        ArpEntry e = entries.get(key(ip, dev.ifindex()));
+        if (e == null) {
+            e = create(ip, dev);
+            if (e == null) {
+                return false;
+            }
+        }
+        if (e.state.valid()) {
+            return true;
+        }
+        if (e.state == Nud.NONE || e.state == Nud.FAILED) {
+            startResolution(e, loop.now());
+        }
+        return false;
     }
 
     private void transmit(PacketBuffer skb, NetDevice dev, long dstMac) {
@@ -458,8 +485,14 @@ public final class ArpCache {
             invalid(skb);
             return;
         }
+        boolean localnet = in.conf().routeLocalnet != 0 || inet.all().routeLocalnet != 0;
+        if (!localnet && isLoopback(tip)) {
+            // arp_process: "bad requests for 127.x.x.x" - loopback addresses are not on any link.
+            invalid(skb);
+            return;
+        }
         boolean gratuitous = sip == tip;
-        if (op == ArpPacket.OP_REQUEST && types.isLocal(tip, dev) && !gratuitous) {
+        if (op == ArpPacket.OP_REQUEST && types.isLocal(tip, dev) && !gratuitous && (sip == 0 || validSender(in, dev, sip, localnet))) {
             if (skb.pktType == PktType.HOST) {
                 stats.rcvProbesUcast++;
             } else {
@@ -489,6 +522,24 @@ public final class ArpCache {
             update(e, sha, next, override);
         }
         skb.free();
+    }
+
+    private static boolean isLoopback(int addr) {
+        return (addr & 0xff000000) == 0x7f000000;
+    }
+
+    /**
+     * Whether a request's sender address passes the input route Linux makes for it
+     * ({@code ip_route_input_noref(skb, tip, sip, ...)} in {@code arp_process}): not loopback
+     * (without route_localnet), not 0.0.0.0/8, not a broadcast address, and not one of our own
+     * addresses (without accept_local). A request that fails is neither answered nor learned
+     * from; it may still refresh an entry that exists, as Linux's does.
+     */
+    private boolean validSender(InDevice in, NetDevice dev, int sip, boolean localnet) {
+        if ((!localnet && isLoopback(sip)) || (sip & 0xff000000) == 0 || types.isBroadcast(sip, dev)) {
+            return false;
+        }
+        return in.conf().acceptLocal != 0 || !types.isLocal(sip, dev);
     }
 
     /** {@code arp_ignore}: 0 answers for any local address; 1 only for addresses on the receiving device; 2 also same subnet. */

@@ -83,6 +83,7 @@ public final class Namespace {
         this.udp = new Udp(ipv4, icmp, sockMem, sysctls);
         this.tcp = new Tcp(ipv4, icmp, sockMem, sysctls);
         inet.onConfChange(ipv4.route()::flushCache);
+        ipv4.route().setNeighValid(arp::validOrResolve);
         // arp_error_report: packets that waited for a neighbour that never answered earn host unreachable.
         arp.setErrorReport(skb -> icmp.send(skb, IcmpHeader.DEST_UNREACH, IcmpHeader.HOST_UNREACH, 0));
         inet.addListener(new Inet.AddressListener() {

@@ -52,7 +52,7 @@ public final class Udp implements L4Protocol {
         return sockMem;
     }
 
-    /** A new, unbound socket ({@code udp_init_sock}); {@code listener} is told when a waiter may proceed. */
+    /** A new, unbound socket ({@code udp_init_sock}); {@code listener}, if not null, is told when a waiter may proceed. */
     public UdpSock open(UdpSock.Listener listener) {
         return new UdpSock(this, listener);
     }

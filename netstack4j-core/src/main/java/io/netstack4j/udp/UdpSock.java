@@ -80,7 +80,7 @@ public final class UdpSock {
 
     UdpSock(Udp udp, Listener listener) {
         this.udp = udp;
-        this.listener = listener;
+        this.listener = listener != null ? listener : () -> { };
         this.rcvbuf = udp.sockMem().rmemDefault();
         this.sndbuf = udp.sockMem().wmemDefault();
     }
