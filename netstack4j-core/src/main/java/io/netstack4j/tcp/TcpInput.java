@@ -506,16 +506,15 @@ final class TcpInput {
     /**
      * {@code tcp_v4_mtu_reduced} + {@code tcp_simple_retransmit}: the path MTU fell (ICMP
      * frag-needed, already recorded on the route); segments now too big are marked lost and
-     * sent again at the new size without a congestion response.
+     * sent again at the new size without a congestion response. The MTU is the route's, not
+     * the message's, so an implausibly small one arrives raised to {@code min_pmtu} (552), and
+     * {@link #syncMss} keeps the MSS at least {@code tcp_min_snd_mss}.
      */
-    void mtuReduced(TcpSock sk, int mtu) {
+    void mtuReduced(TcpSock sk) {
         if (sk.state == TcpState.LISTEN || sk.state == TcpState.CLOSE) {
             return;
         }
         int pmtu = routeMtu(sk);
-        if (mtu > 0) {
-            pmtu = Math.min(pmtu, mtu);
-        }
         int old = sk.mssCache;
         syncMss(sk, pmtu);
         if (sk.mssCache >= old) {
