@@ -242,6 +242,10 @@ final class TcpInput {
      */
     private boolean validateIncoming(TcpSock sk, PacketBuffer skb, TcpOptions opt, int flags) {
         if (opt.sawTstamp && sk.tsOk && pawsReject(sk, opt, flags) && !disorderedAck(sk, skb, opt, flags)) {
+            if ((flags & TcpHeader.SYN) != 0 && sk.state != TcpState.SYN_RECV) {
+                synChallenge(sk, skb, false);
+                return false;
+            }
             if ((flags & TcpHeader.RST) == 0) {
                 tcp.extMib().inc(TcpExtMib.PAWSEstab);
                 sendDupAck(sk, skb, flags, TcpExtMib.TCPACKSkippedPAWS);
@@ -250,6 +254,12 @@ final class TcpInput {
             return false;
         }
         if (!sequenceOk(sk, skb.seq, skb.endSeq)) {
+            if ((flags & (TcpHeader.RST | TcpHeader.SYN)) == TcpHeader.SYN && sk.state != TcpState.SYN_RECV) {
+                // RFC 5961 4.2: a SYN is answered by a challenge ACK wherever its sequence
+                // number falls (tcp_validate_incoming jumps to syn_challenge before the dup ACK).
+                synChallenge(sk, skb, false);
+                return false;
+            }
             if ((flags & TcpHeader.RST) == 0) {
                 sendDupAck(sk, skb, flags, TcpExtMib.TCPACKSkippedSeq);
             } else if (sk.state == TcpState.SYN_RECV) {
@@ -277,12 +287,25 @@ final class TcpInput {
             }
         }
         if ((flags & TcpHeader.SYN) != 0 && sk.state != TcpState.SYN_RECV) {
-            tcp.extMib().inc(TcpExtMib.TCPSYNChallenge);
-            challengeAck(sk);
-            drop(skb, DropReason.TCP_INVALID_SYN);
+            synChallenge(sk, skb, true);
             return false;
         }
         return true;
+    }
+
+    /**
+     * {@code syn_challenge} of {@code tcp_validate_incoming} (RFC 5961 4.2): a SYN on a
+     * synchronized connection never resets it; it draws a challenge ACK, so a real peer that
+     * restarted sends a reset with the exact sequence number and a blind attacker learns
+     * nothing. An in-window SYN is also an input error ({@code syn_inerr}).
+     */
+    private void synChallenge(TcpSock sk, PacketBuffer skb, boolean inWindow) {
+        if (inWindow) {
+            tcp.mib().inc(TcpMib.InErrs);
+        }
+        tcp.extMib().inc(TcpExtMib.TCPSYNChallenge);
+        challengeAck(sk);
+        drop(skb, DropReason.TCP_INVALID_SYN);
     }
 
     /**
