@@ -132,6 +132,12 @@ public final class TcpSock extends TcpHashed {
     /** {@code retrans_stamp}: time of the first retransmission of the head, or of the SYN; 0 when none. */
     long retransStampUs;
     int probesOut;
+    /**
+     * {@code icsk_probes_tstamp}: when the persist timer first probed the current zero window;
+     * 0 when not probing. ACKs that keep the window shut do not move it, so TCP_USER_TIMEOUT
+     * ends a connection whose peer answers every probe and never opens (sockstress).
+     */
+    long probesTstampUs;
     int pending = TIMER_NONE;
     final Timer retransmitTimer = new TcpSockTimer(this, TcpSockTimer.RETRANSMIT);
     final Timer delackTimer = new TcpSockTimer(this, TcpSockTimer.DELACK);
