@@ -1,5 +1,6 @@
 package io.netstack4j.tcp;
 
+import io.netstack4j.core.SockMem;
 import io.netstack4j.wire.TcpHeader;
 import io.netstack4j.wire.TcpOptions;
 
@@ -105,8 +106,20 @@ final class TcpRecovery {
         return newly;
     }
 
+    /**
+     * {@code tcp_fragment} for a SACK block that ends inside a record. Refused (TCPWqueueTooBig)
+     * once the socket's send memory passes twice its send buffer plus room for two 64 KiB
+     * segments, except for the first and last record (CVE-2019-11478: a peer SACKing tiny
+     * pieces must not split the queue without bound; an honest peer's blocks end where
+     * segments end, so they never get here that often).
+     */
     private boolean split(TcpSock sk, int i, int at) {
         TxSeg s = sk.rtx.get(i);
+        long limit = (long) sk.sndbuf + FRAG_ALLOWANCE;
+        if (i != 0 && i != sk.rtx.size() - 1 && sk.wmemQueued() / 2 > limit) {
+            tcp.extMib().inc(TcpExtMib.TCPWqueueTooBig);
+            return false;
+        }
         if (!sk.rtx.split(i, at)) {
             tcp.extMib().inc(TcpExtMib.TCPWqueueTooBig);
             return false;
@@ -120,6 +133,9 @@ final class TcpRecovery {
         }
         return true;
     }
+
+    /** {@code 2 * SKB_TRUESIZE(GSO_LEGACY_MAX_SIZE)}: the slack Linux grants above SO_SNDBUF before refusing a split. */
+    static final int FRAG_ALLOWANCE = 2 * (65536 + SockMem.SKB_OVERHEAD);
 
     private void markSacked(TcpSock sk, TxSeg s) {
         if ((s.sacked & TxSeg.LOST) != 0) {
