@@ -74,9 +74,17 @@ final class TcpRecovery {
         return result | Math.min(newly, 0xffff);
     }
 
+    /**
+     * Marks the records inside [start, end) SACKed. A record the block covers only in part is
+     * split first, as {@code tcp_match_skb_to_sack}: only a record of more than one MSS, and
+     * only at whole MSSes from its start, so a record of one segment is never cut and a peer
+     * SACKing single bytes (CVE-2019-11478) gets nothing split; a part smaller than an MSS
+     * stays un-SACKed until a block covers the whole record.
+     */
     private int tagRange(TcpSock sk, int start, int end) {
         int i = sk.rtx.indexAfter(start);
         int newly = 0;
+        int mss = Math.max(1, sk.mssCache);
         while (i < sk.rtx.size()) {
             TxSeg s = sk.rtx.get(i);
             if (!TcpHeader.before(s.seq, end)) {
@@ -87,15 +95,19 @@ final class TcpRecovery {
                 continue;
             }
             if (TcpHeader.before(s.seq, start)) {
-                if (!split(sk, i, start)) {
-                    return newly;
+                // The block starts inside: keep the head up to the first MSS boundary at or after start.
+                int cut = roundUp(start - s.seq, mss);
+                if (s.dataLen() > mss && cut < s.dataLen()) {
+                    split(sk, i, s.seq + cut);
                 }
                 i++;
                 continue;
             }
             if (TcpHeader.after(s.endSeq, end)) {
-                if (!split(sk, i, end)) {
-                    return newly;
+                // The block ends inside: SACK the whole MSSes it covers, if any.
+                int covered = (end - s.seq) / mss * mss;
+                if (s.dataLen() <= mss || covered == 0 || covered >= s.dataLen() || !split(sk, i, s.seq + covered)) {
+                    break;
                 }
                 s = sk.rtx.get(i);
             }
@@ -104,6 +116,10 @@ final class TcpRecovery {
             i++;
         }
         return newly;
+    }
+
+    private static int roundUp(int len, int mss) {
+        return Math.max(mss, (len + mss - 1) / mss * mss);
     }
 
     /**
