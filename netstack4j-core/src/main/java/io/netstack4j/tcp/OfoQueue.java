@@ -69,6 +69,14 @@ final class OfoQueue {
         while (i < segs.size() && TcpHeader.before(segs.get(i).seq, seq)) {
             i++;
         }
+        if (i < segs.size() && segs.get(i).seq == seq && !TcpHeader.before(segs.get(i).endSeq, end)) {
+            // "All the bits are present. Drop." (tcp_data_queue_ofo)
+            input.dsackSet(sk, seq, end);
+            sk.tcp.extMib().inc(TcpExtMib.TCPOFOMerge);
+            uncharge(sk, skb);
+            skb.free();
+            return;
+        }
         if (i > 0) {
             PacketBuffer prev = segs.get(i - 1);
             if (!TcpHeader.before(prev.endSeq, end)) {
@@ -97,7 +105,9 @@ final class OfoQueue {
                 end = next.seq;
                 break;
             }
+            // The new segment covers it: it goes (merge_right, TCPOFOMerge).
             input.dsackSet(sk, next.seq, next.endSeq);
+            sk.tcp.extMib().inc(TcpExtMib.TCPOFOMerge);
             segs.remove(i);
             uncharge(sk, next);
             next.free();
