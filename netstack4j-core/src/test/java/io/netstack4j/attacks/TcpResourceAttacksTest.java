@@ -4,6 +4,7 @@ import static io.netstack4j.attacks.TcpAttackNet.NONE;
 import static io.netstack4j.attacks.TcpAttackNet.bytes;
 import static io.netstack4j.attacks.TcpAttackNet.synOptions;
 import static io.netstack4j.wire.TcpHeader.ACK_FLAG;
+import static io.netstack4j.wire.TcpHeader.PSH;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -161,6 +162,39 @@ class TcpResourceAttacksTest {
         assertArrayEquals(stream, got);
         assertEquals(TcpState.ESTABLISHED, p.sock.state());
         net.assertServing("SegmentSmack");
+    }
+
+    @Test
+    void tinyInOrderSegmentsToAnApplicationThatDoesNotReadStopAtTheReceiveBuffer() {
+        Peer p = net.new Peer(48_000, 19_000, synOptions(1460, 7), 65535);
+        int base = p.sndNxt;
+        byte[] stream = bytes(2000, 6);
+        for (int off = 0; off < stream.length; off += 10) {
+            p.sendRaw(ACK_FLAG | PSH, base + off, p.rcvNxt, 65535, p.options(),
+                    Arrays.copyOfRange(stream, off, off + 10));
+            TcpMemInfo m = TcpCalls.memInfo(p.sock);
+            assertTrue(m.rmemAlloc() <= m.rcvbuf(), m.toString());
+        }
+        int held = p.sock.readableBytes();
+        assertTrue(held > 0 && held < stream.length, "held " + held);
+        assertTrue(net.ext(TcpExtMib.TCPRcvQDrop) > 0);
+        assertTrue(net.drops(DropReason.SOCKET_RCVBUFF) > 0);
+        List<Seg> acks = p.received();
+        assertEquals(base + held, acks.getLast().ack(), "only what was kept is acknowledged");
+
+        // The application reads; the peer sends the rest again from the ACK and all of it arrives.
+        byte[] got = new byte[stream.length];
+        int n = TcpCalls.recv(p.sock, got, 0, got.length);
+        assertEquals(held, n);
+        for (int off = held; off < stream.length; off += 500) {
+            int len = Math.min(500, stream.length - off);
+            p.sendRaw(ACK_FLAG | PSH, base + off, p.rcvNxt, 65535, p.options(),
+                    Arrays.copyOfRange(stream, off, off + len));
+        }
+        int[] total = {n};
+        net.runUntil(() -> (total[0] += Math.max(0, TcpCalls.recv(p.sock, got, total[0], got.length - total[0]))) == got.length, 1000);
+        assertArrayEquals(stream, got);
+        net.assertServing("tiny in-order segments");
     }
 
     // ---- zero window (sockstress) and slow read ----
