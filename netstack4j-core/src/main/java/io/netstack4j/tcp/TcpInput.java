@@ -493,15 +493,18 @@ final class TcpInput {
 
     /**
      * {@code tcp_sync_mss}: the payload per segment for a path MTU. An MTU above 65535 (loopback
-     * has 65536) counts as 65535, since a datagram cannot be longer.
+     * has 65536) counts as 65535, since a datagram cannot be longer. As Linux's
+     * {@code tcp_mtu_to_mss}, the floor {@code tcp_min_snd_mss} (room for a full 40 bytes of
+     * options and 8 of data, CVE-2019-11479) applies before the options every segment carries
+     * are taken off, so with timestamps a tiny MSS or MTU leaves 36 bytes of data.
      */
     void syncMss(TcpSock sk, int pmtu) {
         int mss = Math.min(pmtu, 65535) - 40;
         mss = Math.min(mss, sk.mssClamp);
+        mss = Math.max(mss, tcp.minSndMss);
         if (sk.tsOk) {
             mss -= 12;
         }
-        mss = Math.max(mss, Math.max(tcp.minSndMss, 8));
         sk.mssCache = mss;
         sk.cw.mss = mss;
     }
