@@ -107,6 +107,71 @@ class TcpAttacksTest {
         assertEquals(0, net.requestSocks(), "requests for spoofed sources die after tcp_synack_retries");
     }
 
+    @Test
+    void forgedCookieAcksCreateNothing() {
+        TcpSock small = net.victim.tcp().open(null);
+        TcpCalls.bind(small, 0, 8080);
+        TcpCalls.listen(small, 4);
+        Random rnd = new Random(6);
+        for (int i = 0; i < 50; i++) {
+            net.inject(tcp(SPOOFED_NET | rnd.nextInt(1 << 17), VICTIM, 2000 + i, 8080, SYN, rnd.nextInt(), 0, 65535, synOptions(1460, 7), NONE));
+        }
+        assertTrue(net.ext(TcpExtMib.SyncookiesSent) > 0, "in cookie mode");
+        int forged = 2000;
+        for (int i = 0; i < forged; i++) {
+            net.inject(tcp(SPOOFED_NET | rnd.nextInt(1 << 17), VICTIM, 3000 + i % 60000, 8080, ACK_FLAG, rnd.nextInt(), rnd.nextInt(), 65535,
+                    NONE, NONE));
+        }
+        assertEquals(forged, net.ext(TcpExtMib.SyncookiesFailed), "a blind guess of the cookie fails");
+        assertEquals(0, net.ext(TcpExtMib.SyncookiesRecv));
+        assertTrue(!small.acceptable(), "no connection was made from a forged ACK");
+        assertTrue(net.victim.tcp().sockets().size() < 20, "sockets: " + net.victim.tcp().sockets().size());
+        net.assertServing("forged cookie ACKs");
+    }
+
+    @Test
+    void withoutCookiesAFullSynQueueDropsSynsAndStaysBounded() {
+        net.victim.sysctls().set("net.ipv4.tcp_syncookies", "0");
+        TcpSock small = net.victim.tcp().open(null);
+        TcpCalls.bind(small, 0, 8080);
+        TcpCalls.listen(small, 8);
+        Random rnd = new Random(7);
+        for (int i = 0; i < 1000; i++) {
+            net.inject(tcp(SPOOFED_NET | rnd.nextInt(1 << 17), VICTIM, 1024 + i, 8080, SYN, rnd.nextInt(), 0, 65535, synOptions(1460, 7), NONE));
+        }
+        assertEquals(8, net.requestSocks());
+        assertEquals(992, net.ext(TcpExtMib.TCPReqQFullDrop));
+        assertEquals(992, net.drops(DropReason.TCP_REQQFULLDROP));
+        assertEquals(0, net.ext(TcpExtMib.SyncookiesSent));
+        net.assertServing("SYN flood without cookies (port 80 has its own queue)");
+    }
+
+    @Test
+    void aConnectionFloodFillsTheAcceptQueueOnlyUpToTheBacklog() {
+        int backlog = net.service.backlog();
+        int flood = backlog + 50;
+        for (int i = 0; i < flood; i++) {
+            int sport = 20_000 + i;
+            net.take();
+            net.inject(tcp(ATTACKER, VICTIM, sport, PORT, SYN, 1000 * i, 0, 65535, synOptions(1460, 7), NONE));
+            List<Seg> synAck = net.takeTo(ATTACKER, sport);
+            if (synAck.isEmpty()) {
+                continue;
+            }
+            net.inject(tcp(ATTACKER, VICTIM, sport, PORT, ACK_FLAG, 1000 * i + 1, synAck.getFirst().seq() + 1, 65535, NONE, NONE));
+        }
+        assertTrue(net.service.recvQueueBytes() <= backlog + 1, "accept queue " + net.service.recvQueueBytes() + " for backlog " + backlog);
+        assertTrue(net.ext(TcpExtMib.ListenOverflows) > 0);
+        assertTrue(net.ext(TcpExtMib.ListenDrops) >= net.ext(TcpExtMib.ListenOverflows));
+        // The application catches up; the client is then served.
+        int accepted = 0;
+        while (TcpCalls.accept(net.service) != null) {
+            accepted++;
+        }
+        assertTrue(accepted <= backlog + 1, "accepted " + accepted);
+        net.assertServing("connection flood");
+    }
+
     // ---- blind injection (RFC 5961) ----
 
     /** The victim's view of an established connection, read off its last segment to the client. */
