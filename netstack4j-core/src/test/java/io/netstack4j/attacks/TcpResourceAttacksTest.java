@@ -229,6 +229,7 @@ class TcpResourceAttacksTest {
 
     @Test
     void aZeroWindowPeerThatAnswersProbesIsProbedForeverWithinTheSendBuffer() {
+        TcpSock[] before = net.connect();
         Peer p = net.new Peer(44_000, 11_000, synOptions(1460, 7), 0);
         int taken = fill(p);
         TcpMemInfo m = TcpCalls.memInfo(p.sock);
@@ -238,6 +239,8 @@ class TcpResourceAttacksTest {
         assertEquals(TcpState.ESTABLISHED, p.sock.state(), "RFC 9293 3.8.6.1: never closed for a zero window while the peer answers");
         assertTrue(probes >= 15 && net.ext(TcpExtMib.TCPWinProbe) >= 15, "persist probes went on: " + probes);
         assertEquals(m.wmemQueued(), TcpCalls.memInfo(p.sock).wmemQueued(), "nothing more was queued");
+        net.transfer(before[1], before[0], bytes(100_000, 7), 10_000);
+        net.transfer(before[0], before[1], bytes(100_000, 8), 10_000);
         net.assertServing("30 minutes of zero window");
     }
 
