@@ -211,11 +211,13 @@ public final class Icmp implements L4Protocol {
             case IcmpHeader.REDIRECT -> IcmpHeader.rest(b, off);
             default -> 0;
         };
-        if (type == IcmpHeader.DEST_UNREACH && code == IcmpHeader.FRAG_NEEDED) {
-            // What every protocol's err handler does first (ipv4_update_pmtu / ipv4_sk_update_pmtu).
+        int protocol = Ipv4Header.protocol(b, quoted);
+        L4Protocol handler = ipv4.protocolHandler(protocol);
+        if (type == IcmpHeader.DEST_UNREACH && code == IcmpHeader.FRAG_NEEDED && (handler == null || !handler.validatesPmtu())) {
+            // What the err handlers of UDP, raw and ping sockets do first (ipv4_sk_update_pmtu);
+            // TCP records it itself once the quoted sequence number checks out (RFC 5927 7.2).
             ipv4.route().updatePmtu(Ipv4Header.dst(b, quoted), Ipv4Header.src(b, quoted), info);
         }
-        int protocol = Ipv4Header.protocol(b, quoted);
         int from = Ipv4Header.src(b, skb.networkHeader());
         if (type == IcmpHeader.REDIRECT && (skb.dev == null || !ipv4.route().redirect(skb.dev, from, code,
                 Ipv4Header.dst(b, quoted), Ipv4Header.src(b, quoted), Ipv4Header.tos(b, quoted), info))) {
@@ -233,7 +235,6 @@ public final class Icmp implements L4Protocol {
             skb.free();
             return;
         }
-        L4Protocol handler = ipv4.protocolHandler(protocol);
         if (handler != null) {
             handler.err(skb, quoted, avail, type, code, info);
         }

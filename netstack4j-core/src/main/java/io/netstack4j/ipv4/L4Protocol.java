@@ -21,4 +21,14 @@ public interface L4Protocol {
      * {@code quotedLen} how many quoted bytes follow it. Does not take ownership.
      */
     void err(PacketBuffer icmp, int quotedIp, int quotedLen, int type, int code, int info);
+
+    /**
+     * True when this protocol records a frag-needed message's path MTU itself, in {@link #err},
+     * after checking that the quoted datagram belongs to one of its connections (TCP: the
+     * quoted sequence number lies in SND.UNA..SND.NXT, RFC 5927 7.2). Otherwise ICMP records it
+     * before calling {@link #err}, as {@code ipv4_sk_update_pmtu} does for UDP and raw sockets.
+     */
+    default boolean validatesPmtu() {
+        return false;
+    }
 }

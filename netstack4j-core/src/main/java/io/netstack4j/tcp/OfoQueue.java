@@ -69,6 +69,14 @@ final class OfoQueue {
         while (i < segs.size() && TcpHeader.before(segs.get(i).seq, seq)) {
             i++;
         }
+        if (i < segs.size() && segs.get(i).seq == seq && !TcpHeader.before(segs.get(i).endSeq, end)) {
+            // "All the bits are present. Drop." (tcp_data_queue_ofo)
+            input.dsackSet(sk, seq, end);
+            sk.tcp.extMib().inc(TcpExtMib.TCPOFOMerge);
+            uncharge(sk, skb);
+            skb.free();
+            return;
+        }
         if (i > 0) {
             PacketBuffer prev = segs.get(i - 1);
             if (!TcpHeader.before(prev.endSeq, end)) {
@@ -97,7 +105,9 @@ final class OfoQueue {
                 end = next.seq;
                 break;
             }
+            // The new segment covers it: it goes (merge_right, TCPOFOMerge).
             input.dsackSet(sk, next.seq, next.endSeq);
+            sk.tcp.extMib().inc(TcpExtMib.TCPOFOMerge);
             segs.remove(i);
             uncharge(sk, next);
             next.free();
@@ -221,17 +231,33 @@ final class OfoQueue {
     }
 
     /**
-     * {@code tcp_prune_ofo_queue}: frees out-of-order segments from the highest sequence down
-     * until {@code need} more bytes fit the receive buffer (RFC 2018 8: SACKed data may be
-     * dropped by the receiver; the sender keeps it until cumulatively ACKed).
+     * {@code tcp_prune_ofo_queue}: frees out-of-order segments from the highest sequence down,
+     * an eighth of the receive buffer at a time, until {@code need} more bytes fit (RFC 2018 8:
+     * SACKed data may be dropped by the receiver; the sender keeps it until cumulatively
+     * ACKed). It stops at a segment below {@code inSeq}, the sequence number of the data
+     * asking for room: data that would land last is not worth more than what is held nearer
+     * the gap, so a flood of segments beyond the queue (SegmentSmack) is refused instead of
+     * churning it.
      */
-    void prune(TcpSock sk, int need, Tcp tcp) {
+    void prune(TcpSock sk, int need, Tcp tcp, int inSeq) {
         boolean pruned = false;
-        while (segs != null && !segs.isEmpty() && sk.rmemAlloc + need > sk.rcvbuf) {
-            PacketBuffer s = segs.remove(segs.size() - 1);
+        int goal = sk.rcvbuf >> 3;
+        while (segs != null && !segs.isEmpty()) {
+            PacketBuffer s = segs.get(segs.size() - 1);
+            if (TcpHeader.after(inSeq, s.seq)) {
+                break;
+            }
+            segs.remove(segs.size() - 1);
+            goal -= SockMem.truesize(s);
             uncharge(sk, s);
             s.free();
             pruned = true;
+            if (goal <= 0) {
+                if (sk.rmemAlloc + need <= sk.rcvbuf) {
+                    break;
+                }
+                goal = sk.rcvbuf >> 3;
+            }
         }
         if (pruned) {
             releaseIfEmpty();

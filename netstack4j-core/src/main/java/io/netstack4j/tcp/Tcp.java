@@ -592,10 +592,13 @@ public final class Tcp implements L4Protocol {
 
     /**
      * {@code tcp_v4_err}: an ICMP error about a segment we sent. The quoted sequence number must
-     * lie in [snd_una, snd_nxt] (RFC 5927 4.1), else the message is ignored. Frag-needed lowers
-     * the MSS and retransmits ({@code tcp_v4_mtu_reduced}); during the handshake an unreachable
-     * ends the attempt with its errno; on an established connection errors are soft
-     * ({@code sk_err_soft}, RFC 1122 4.2.3.9), never a reset.
+     * lie in [snd_una, snd_nxt] (RFC 5927 4.1), for a request mini-socket be its ISN, else the
+     * message is ignored and counted (OutOfWindowIcmps): a blind attacker has to guess it.
+     * Frag-needed is recorded on the route only then (RFC 5927 7.2; the route floors it at
+     * {@code min_pmtu}), lowers the MSS and retransmits ({@code tcp_v4_mtu_reduced}); during
+     * the handshake an unreachable ends the attempt with its errno; on an established
+     * connection errors are soft ({@code sk_err_soft}, RFC 1122 4.2.3.9, RFC 5927 4.2), never a
+     * reset. TIME_WAIT mini-sockets ignore ICMP.
      */
     @Override
     public void err(PacketBuffer icmpSkb, int quotedIp, int quotedLen, int type, int code, int info) {
@@ -614,16 +617,21 @@ public final class Tcp implements L4Protocol {
         }
         int seq = TcpHeader.seq(b, th);
         if (h instanceof TcpRequestSock req) {
-            if (seq == req.snt_isn && type == IcmpHeader.DEST_UNREACH && code != IcmpHeader.FRAG_NEEDED) {
+            // tcp_req_err: only an error that says the client cannot be reached ends the request.
+            if (seq != req.snt_isn) {
+                extMib.inc(TcpExtMib.OutOfWindowIcmps);
+            } else if (type == IcmpHeader.PARAMETER_PROBLEM || type == IcmpHeader.TIME_EXCEEDED
+                    || type == IcmpHeader.DEST_UNREACH && (code == 0 || code == 1)) {
+                extMib.inc(TcpExtMib.ListenDrops);
                 minisocks.dropRequest(req);
             }
             return;
         }
-        if (!(h instanceof TcpSock sk)) {
+        if (!(h instanceof TcpSock sk) || sk.state == TcpState.CLOSE) {
             return;
         }
         if (sk.state != TcpState.LISTEN && !TcpHeader.between(seq, sk.sndUna, sk.sndNxt)) {
-            extMib.inc(TcpExtMib.TCPACKSkippedSeq);
+            extMib.inc(TcpExtMib.OutOfWindowIcmps);
             return;
         }
         Errno err;
@@ -633,8 +641,14 @@ public final class Tcp implements L4Protocol {
             }
             case IcmpHeader.PARAMETER_PROBLEM -> err = Errno.EPROTO;
             case IcmpHeader.DEST_UNREACH -> {
+                if (code > MAX_UNREACH_CODE) {
+                    return;
+                }
                 if (code == IcmpHeader.FRAG_NEEDED) {
-                    input.mtuReduced(sk, info);
+                    if (sk.state != TcpState.LISTEN) {
+                        ipv4.route().updatePmtu(remote, local, info);
+                        input.mtuReduced(sk);
+                    }
                     return;
                 }
                 err = switch (code) {
@@ -655,6 +669,15 @@ public final class Tcp implements L4Protocol {
             return;
         }
         sk.skErrSoft = err;
+    }
+
+    /** {@code NR_ICMP_UNREACH}: the highest destination-unreachable code there is (15, precedence cutoff). */
+    private static final int MAX_UNREACH_CODE = 15;
+
+    /** TCP checks a frag-needed message against its connection before the path MTU is lowered. */
+    @Override
+    public boolean validatesPmtu() {
+        return true;
     }
 
     /** Routes a segment for {@code sk}; null (and the error recorded) when there is no route. */

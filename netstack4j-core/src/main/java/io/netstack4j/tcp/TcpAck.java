@@ -64,6 +64,7 @@ final class TcpAck {
             sk.maxWindow = Math.max(sk.maxWindow, nwin);
             if (wasZero && nwin > 0) {
                 sk.probesOut = 0;
+                sk.probesTstampUs = 0;
                 sk.backoff = 0;
             }
         }

@@ -512,6 +512,11 @@ public final class TcpCalls {
         return sk.sndbuf;
     }
 
+    /** {@code ss -tm}: the socket's memory and queue lengths. */
+    public static TcpMemInfo memInfo(TcpSock sk) {
+        return TcpMemInfo.of(sk);
+    }
+
     /** {@code tcp_get_info}. */
     public static TcpInfo info(TcpSock sk) {
         long now = sk.nowUs();

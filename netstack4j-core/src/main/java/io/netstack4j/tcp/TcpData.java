@@ -158,7 +158,7 @@ final class TcpData {
         int size = SockMem.truesize(skb);
         if (sk.rmemAlloc + size > sk.rcvbuf) {
             tcp.extMib().inc(TcpExtMib.PruneCalled);
-            sk.ofo.prune(sk, size, tcp);
+            sk.ofo.prune(sk, size, tcp, skb.seq);
             if (sk.rmemAlloc + size > sk.rcvbuf) {
                 return false;
             }

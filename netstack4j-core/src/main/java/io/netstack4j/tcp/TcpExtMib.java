@@ -8,6 +8,7 @@ public enum TcpExtMib {
     EmbryonicRsts,
     PruneCalled,
     OfoPruned,
+    OutOfWindowIcmps,
     TW,
     TWRecycled,
     TWKilled,

@@ -242,6 +242,10 @@ final class TcpInput {
      */
     private boolean validateIncoming(TcpSock sk, PacketBuffer skb, TcpOptions opt, int flags) {
         if (opt.sawTstamp && sk.tsOk && pawsReject(sk, opt, flags) && !disorderedAck(sk, skb, opt, flags)) {
+            if ((flags & TcpHeader.SYN) != 0 && sk.state != TcpState.SYN_RECV) {
+                synChallenge(sk, skb, false);
+                return false;
+            }
             if ((flags & TcpHeader.RST) == 0) {
                 tcp.extMib().inc(TcpExtMib.PAWSEstab);
                 sendDupAck(sk, skb, flags, TcpExtMib.TCPACKSkippedPAWS);
@@ -250,6 +254,12 @@ final class TcpInput {
             return false;
         }
         if (!sequenceOk(sk, skb.seq, skb.endSeq)) {
+            if ((flags & (TcpHeader.RST | TcpHeader.SYN)) == TcpHeader.SYN && sk.state != TcpState.SYN_RECV) {
+                // RFC 5961 4.2: a SYN is answered by a challenge ACK wherever its sequence
+                // number falls (tcp_validate_incoming jumps to syn_challenge before the dup ACK).
+                synChallenge(sk, skb, false);
+                return false;
+            }
             if ((flags & TcpHeader.RST) == 0) {
                 sendDupAck(sk, skb, flags, TcpExtMib.TCPACKSkippedSeq);
             } else if (sk.state == TcpState.SYN_RECV) {
@@ -277,12 +287,25 @@ final class TcpInput {
             }
         }
         if ((flags & TcpHeader.SYN) != 0 && sk.state != TcpState.SYN_RECV) {
-            tcp.extMib().inc(TcpExtMib.TCPSYNChallenge);
-            challengeAck(sk);
-            drop(skb, DropReason.TCP_INVALID_SYN);
+            synChallenge(sk, skb, true);
             return false;
         }
         return true;
+    }
+
+    /**
+     * {@code syn_challenge} of {@code tcp_validate_incoming} (RFC 5961 4.2): a SYN on a
+     * synchronized connection never resets it; it draws a challenge ACK, so a real peer that
+     * restarted sends a reset with the exact sequence number and a blind attacker learns
+     * nothing. An in-window SYN is also an input error ({@code syn_inerr}).
+     */
+    private void synChallenge(TcpSock sk, PacketBuffer skb, boolean inWindow) {
+        if (inWindow) {
+            tcp.mib().inc(TcpMib.InErrs);
+        }
+        tcp.extMib().inc(TcpExtMib.TCPSYNChallenge);
+        challengeAck(sk);
+        drop(skb, DropReason.TCP_INVALID_SYN);
     }
 
     /**
@@ -470,15 +493,18 @@ final class TcpInput {
 
     /**
      * {@code tcp_sync_mss}: the payload per segment for a path MTU. An MTU above 65535 (loopback
-     * has 65536) counts as 65535, since a datagram cannot be longer.
+     * has 65536) counts as 65535, since a datagram cannot be longer. As Linux's
+     * {@code tcp_mtu_to_mss}, the floor {@code tcp_min_snd_mss} (room for a full 40 bytes of
+     * options and 8 of data, CVE-2019-11479) applies before the options every segment carries
+     * are taken off, so with timestamps a tiny MSS or MTU leaves 36 bytes of data.
      */
     void syncMss(TcpSock sk, int pmtu) {
         int mss = Math.min(pmtu, 65535) - 40;
         mss = Math.min(mss, sk.mssClamp);
+        mss = Math.max(mss, tcp.minSndMss);
         if (sk.tsOk) {
             mss -= 12;
         }
-        mss = Math.max(mss, Math.max(tcp.minSndMss, 8));
         sk.mssCache = mss;
         sk.cw.mss = mss;
     }
@@ -506,16 +532,15 @@ final class TcpInput {
     /**
      * {@code tcp_v4_mtu_reduced} + {@code tcp_simple_retransmit}: the path MTU fell (ICMP
      * frag-needed, already recorded on the route); segments now too big are marked lost and
-     * sent again at the new size without a congestion response.
+     * sent again at the new size without a congestion response. The MTU is the route's, not
+     * the message's, so an implausibly small one arrives raised to {@code min_pmtu} (552), and
+     * {@link #syncMss} keeps the MSS at least {@code tcp_min_snd_mss}.
      */
-    void mtuReduced(TcpSock sk, int mtu) {
+    void mtuReduced(TcpSock sk) {
         if (sk.state == TcpState.LISTEN || sk.state == TcpState.CLOSE) {
             return;
         }
         int pmtu = routeMtu(sk);
-        if (mtu > 0) {
-            pmtu = Math.min(pmtu, mtu);
-        }
         int old = sk.mssCache;
         syncMss(sk, pmtu);
         if (sk.mssCache >= old) {

@@ -1,5 +1,6 @@
 package io.netstack4j.tcp;
 
+import io.netstack4j.core.SockMem;
 import io.netstack4j.wire.TcpHeader;
 import io.netstack4j.wire.TcpOptions;
 
@@ -73,9 +74,17 @@ final class TcpRecovery {
         return result | Math.min(newly, 0xffff);
     }
 
+    /**
+     * Marks the records inside [start, end) SACKed. A record the block covers only in part is
+     * split first, as {@code tcp_match_skb_to_sack}: only a record of more than one MSS, and
+     * only at whole MSSes from its start, so a record of one segment is never cut and a peer
+     * SACKing single bytes (CVE-2019-11478) gets nothing split; a part smaller than an MSS
+     * stays un-SACKed until a block covers the whole record.
+     */
     private int tagRange(TcpSock sk, int start, int end) {
         int i = sk.rtx.indexAfter(start);
         int newly = 0;
+        int mss = Math.max(1, sk.mssCache);
         while (i < sk.rtx.size()) {
             TxSeg s = sk.rtx.get(i);
             if (!TcpHeader.before(s.seq, end)) {
@@ -86,15 +95,19 @@ final class TcpRecovery {
                 continue;
             }
             if (TcpHeader.before(s.seq, start)) {
-                if (!split(sk, i, start)) {
-                    return newly;
+                // The block starts inside: keep the head up to the first MSS boundary at or after start.
+                int cut = roundUp(start - s.seq, mss);
+                if (s.dataLen() > mss && cut < s.dataLen()) {
+                    split(sk, i, s.seq + cut);
                 }
                 i++;
                 continue;
             }
             if (TcpHeader.after(s.endSeq, end)) {
-                if (!split(sk, i, end)) {
-                    return newly;
+                // The block ends inside: SACK the whole MSSes it covers, if any.
+                int covered = (end - s.seq) / mss * mss;
+                if (s.dataLen() <= mss || covered == 0 || covered >= s.dataLen() || !split(sk, i, s.seq + covered)) {
+                    break;
                 }
                 s = sk.rtx.get(i);
             }
@@ -105,8 +118,24 @@ final class TcpRecovery {
         return newly;
     }
 
+    private static int roundUp(int len, int mss) {
+        return Math.max(mss, (len + mss - 1) / mss * mss);
+    }
+
+    /**
+     * {@code tcp_fragment} for a SACK block that ends inside a record. Refused (TCPWqueueTooBig)
+     * once the socket's send memory passes twice its send buffer plus room for two 64 KiB
+     * segments, except for the first and last record (CVE-2019-11478: a peer SACKing tiny
+     * pieces must not split the queue without bound; an honest peer's blocks end where
+     * segments end, so they never get here that often).
+     */
     private boolean split(TcpSock sk, int i, int at) {
         TxSeg s = sk.rtx.get(i);
+        long limit = (long) sk.sndbuf + FRAG_ALLOWANCE;
+        if (i != 0 && i != sk.rtx.size() - 1 && sk.wmemQueued() / 2 > limit) {
+            tcp.extMib().inc(TcpExtMib.TCPWqueueTooBig);
+            return false;
+        }
         if (!sk.rtx.split(i, at)) {
             tcp.extMib().inc(TcpExtMib.TCPWqueueTooBig);
             return false;
@@ -120,6 +149,9 @@ final class TcpRecovery {
         }
         return true;
     }
+
+    /** {@code 2 * SKB_TRUESIZE(GSO_LEGACY_MAX_SIZE)}: the slack Linux grants above SO_SNDBUF before refusing a split. */
+    static final int FRAG_ALLOWANCE = 2 * (65536 + SockMem.SKB_OVERHEAD);
 
     private void markSacked(TcpSock sk, TxSeg s) {
         if ((s.sacked & TxSeg.LOST) != 0) {

@@ -3,6 +3,7 @@ package io.netstack4j.tcp;
 import io.netstack4j.core.Errno;
 import io.netstack4j.core.NetException;
 import io.netstack4j.core.PacketBuffer;
+import io.netstack4j.core.SockMem;
 import io.netstack4j.time.Timer;
 import io.netstack4j.wire.Ipv4Address;
 import java.util.ArrayDeque;
@@ -132,6 +133,12 @@ public final class TcpSock extends TcpHashed {
     /** {@code retrans_stamp}: time of the first retransmission of the head, or of the SYN; 0 when none. */
     long retransStampUs;
     int probesOut;
+    /**
+     * {@code icsk_probes_tstamp}: when the persist timer first probed the current zero window;
+     * 0 when not probing. ACKs that keep the window shut do not move it, so TCP_USER_TIMEOUT
+     * ends a connection whose peer answers every probe and never opens (sockstress).
+     */
+    long probesTstampUs;
     int pending = TIMER_NONE;
     final Timer retransmitTimer = new TcpSockTimer(this, TcpSockTimer.RETRANSMIT);
     final Timer delackTimer = new TcpSockTimer(this, TcpSockTimer.DELACK);
@@ -295,6 +302,14 @@ public final class TcpSock extends TcpHashed {
     /** Bytes queued for sending and not yet ACKed ({@code Send-Q} in {@code ss}). */
     public int sendQueueBytes() {
         return writeSeq - sndUna - (finQueued ? 1 : 0) - (state == TcpState.SYN_SENT || state == TcpState.SYN_RECV ? 1 : 0);
+    }
+
+    /**
+     * {@code sk_wmem_queued}: the send queue's chunks plus, for every retransmission-queue
+     * record, what Linux charges an {@code sk_buff} beyond its data.
+     */
+    int wmemQueued() {
+        return sendQueue.chunkBytes() + rtx.size() * SockMem.SKB_OVERHEAD;
     }
 
     /** Bytes received and not yet read ({@code Recv-Q}); for a listener, the accept queue length. */

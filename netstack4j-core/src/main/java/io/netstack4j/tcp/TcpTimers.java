@@ -165,17 +165,28 @@ final class TcpTimers {
     /**
      * {@code tcp_probe_timer}: the persist timer. Probes go on as long as the peer answers them
      * (RFC 9293 3.8.6.1 "MUST NOT close a connection because of a zero window"); unanswered
-     * probes count against tcp_retries2 (or the user timeout).
+     * probes count against tcp_retries2; with TCP_USER_TIMEOUT the connection ends that long
+     * after the first probe of a window that never opened, answered or not.
      */
     private void probeTimer(TcpSock sk) {
         if (sk.packetsOut > 0 || sk.sendQueue.tailSeq() == sk.sndNxt) {
             sk.probesOut = 0;
+            sk.probesTstampUs = 0;
             return;
         }
+        long now = sk.nowUs();
+        boolean userTimeout = false;
+        if (sk.probesTstampUs == 0) {
+            sk.probesTstampUs = now;
+        } else {
+            // Since Linux 5.11 the user timeout counts from the first probe, not from the last
+            // ACK: a peer that answers every probe with a zero window cannot hold us forever.
+            userTimeout = sk.userTimeoutMs > 0 && now - sk.probesTstampUs >= sk.userTimeoutMs * 1000L;
+        }
         int limit = sk.orphan ? (tcp.orphanRetries > 0 ? tcp.orphanRetries : 8) : tcp.retries2;
-        if (sk.userTimeoutMs > 0 && sk.probesOut > 0 && sk.nowUs() - sk.lastAckRecvUs >= sk.userTimeoutMs * 1000L
-                || sk.probesOut >= limit) {
-            abort(sk, Errno.ETIMEDOUT);
+        if (userTimeout || sk.probesOut >= limit) {
+            abort(sk, sk.skErrSoft != null ? sk.skErrSoft : Errno.ETIMEDOUT);
+            tcp.extMib().inc(TcpExtMib.TCPAbortOnTimeout);
             return;
         }
         tcp.output().writeWakeup(sk);
