@@ -254,7 +254,9 @@ final class TcpTimers {
             return;
         }
         if (idle >= keepIdle) {
-            if (sk.userTimeoutMs > 0 && idle >= sk.userTimeoutMs * 1000L && sk.probesOut > 0 || sk.probesOut >= sk.keepCnt) {
+            // With TCP_USER_TIMEOUT set it alone decides, not TCP_KEEPCNT (as tcp_keepalive_timer).
+            boolean dead = sk.userTimeoutMs > 0 ? idle >= sk.userTimeoutMs * 1000L && sk.probesOut > 0 : sk.probesOut >= sk.keepCnt;
+            if (dead) {
                 // tcp_keepalive_timer: tcp_send_active_reset, then tcp_write_err; a peer that is
                 // only unreachable one way learns the connection is gone.
                 tcp.output().sendActiveReset(sk);

@@ -150,4 +150,25 @@ class TcpIdleStateTest {
         assertEquals(TcpState.CLOSE, sk.state());
         assertEquals(io.netstack4j.core.Errno.ECONNRESET, sk.pendingError());
     }
+
+    /**
+     * With TCP_USER_TIMEOUT set, unanswered keepalive probes end the connection only once the
+     * silence reaches the user timeout, however many probes that takes; TCP_KEEPCNT applies
+     * without it (Linux's {@code tcp_keepalive_timer}). Found by the soak: three probes lost in
+     * a burst of queue drops killed a connection 19 s into a silence its 60 s user timeout
+     * allowed.
+     */
+    @Test
+    void withAUserTimeoutKeepaliveGivesUpAtTheTimeoutNotAfterKeepcntProbes() {
+        established();
+        TcpCalls.setUserTimeout(sk, 30_000);
+        TcpCalls.setKeepaliveParams(sk, 10, 2, 3);
+        TcpCalls.setKeepAlive(sk, true);
+        h.run(20_000);
+        assertEquals(TcpState.ESTABLISHED, sk.state(), "six unanswered probes, but only 20 s of silence");
+        assertTrue(h.h.tcp().extMib().get(TcpExtMib.TCPKeepAlive) > 3);
+        h.run(12_000);
+        assertEquals(TcpState.CLOSE, sk.state(), "30 s of silence");
+        assertEquals(io.netstack4j.core.Errno.ETIMEDOUT, sk.pendingError());
+    }
 }
