@@ -82,7 +82,7 @@ public final class Soak {
     private static final long STEP_NS = 1_000_000L;
     private static final long MAX_BYTES = 1 << 20;
 
-    /** What to run. {@code virtualSeconds} > 0 replaces the wall-clock length of the traffic phase. */
+    /** What to run: the traffic phase ends after {@code seconds} of wall time or, if {@code virtualSeconds} > 0, that much virtual time, whichever comes first. */
     public record Options(double seconds, long seed, double virtualSeconds, int edges, int hostsPerEdge, int flows,
             int fuzzPerSecond) {
 
@@ -159,9 +159,11 @@ public final class Soak {
     private Result run() {
         out.printf(Locale.ROOT, "soak: seed %d, %d namespaces (%d hosts, %d routers), %d links, %d flows at a time, %s%n", opt.seed,
                 net.hosts.size() + net.routers.size(), net.hosts.size(), net.routers.size(), net.links.size(), opt.flows,
-                opt.virtualSeconds > 0 ? opt.virtualSeconds + " s of virtual time" : opt.seconds + " s of wall time");
+                (Double.isInfinite(opt.seconds) ? "" : opt.seconds + " s of wall time") + (opt.virtualSeconds > 0
+                        ? (Double.isInfinite(opt.seconds) ? "" : " or ") + opt.virtualSeconds + " s of virtual time" : ""));
         long wall0 = System.nanoTime();
-        long sampleEveryNs = (long) (Math.max(2, opt.seconds / 40) * 1e9);
+        double expected = Double.isInfinite(opt.seconds) ? opt.virtualSeconds / 5 : opt.seconds;
+        long sampleEveryNs = (long) (Math.max(2, expected / 40) * 1e9);
         long nextSample = wall0 + sampleEveryNs;
         long t0 = now();
         nextNetemNs = t0;
@@ -169,7 +171,7 @@ public final class Soak {
         heap.sample(0, 0, stack.loop().pool().live(), 0);
         while (true) {
             long wall = System.nanoTime();
-            boolean over = opt.virtualSeconds > 0 ? now() - t0 >= opt.virtualSeconds * 1e9 : wall - wall0 >= opt.seconds * 1e9;
+            boolean over = opt.virtualSeconds > 0 && now() - t0 >= opt.virtualSeconds * 1e9 || wall - wall0 >= opt.seconds * 1e9;
             if (over) {
                 break;
             }
@@ -561,6 +563,7 @@ public final class Soak {
     /** {@code soak [--seconds N] [--seed S] [--virtual-seconds V] [--flows F] [--fuzz-rate R]}; exits 1 on failure, 2 on bad usage. */
     public static void main(String[] args) {
         double seconds = 600;
+        boolean wallGiven = false;
         long seed = System.nanoTime() & 0xffff_ffffL;
         double virtual = 0;
         int flows = 300;
@@ -568,7 +571,10 @@ public final class Soak {
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                    case "--seconds" -> {
+                        seconds = Double.parseDouble(args[++i]);
+                        wallGiven = true;
+                    }
                     case "--seed" -> seed = Long.parseLong(args[++i]);
                     case "--virtual-seconds" -> virtual = Double.parseDouble(args[++i]);
                     case "--flows" -> flows = Integer.parseInt(args[++i]);
@@ -580,6 +586,9 @@ public final class Soak {
             System.err.println("soak: " + e.getMessage());
             System.err.println("usage: soak [--seconds N] [--seed S] [--virtual-seconds V] [--flows F] [--fuzz-rate FRAMES_PER_S]");
             System.exit(2);
+        }
+        if (virtual > 0 && !wallGiven) {
+            seconds = Double.POSITIVE_INFINITY;
         }
         Options d = Options.defaults(seconds, seed);
         Result r = run(new Options(seconds, seed, virtual, d.edges(), d.hostsPerEdge(), flows, fuzzRate), System.out);
