@@ -21,8 +21,12 @@ public final class CwndState {
     public int sndCwndCnt;
     /** {@code snd_cwnd_clamp}: the largest window allowed. */
     public int sndCwndClamp = 0x7fffffff;
-    /** {@code is_cwnd_limited}: the sender used the whole window in the last flight ({@code tcp_is_cwnd_limited}). */
+    /** {@code is_cwnd_limited}: the sender used the whole window in the current flight (kept by {@code tcp_cwnd_validate}). */
     public boolean cwndLimited;
+    /** {@code max_packets_out}: the most segments outstanding in the current flight, while not cwnd-limited. */
+    public int maxPacketsOut;
+    /** {@code cwnd_usage_seq}: the flight the two fields above describe ends when snd_una reaches it. */
+    public int cwndUsageSeq;
     /** Segments sent and not yet ACKed or marked lost ({@code tcp_packets_in_flight}). */
     public int packetsInFlight;
     /** The sender MSS in bytes ({@code mss_cache}). */
@@ -44,6 +48,19 @@ public final class CwndState {
     /** {@code tcp_in_slow_start}. */
     public boolean inSlowStart() {
         return sndCwnd < sndSsthresh;
+    }
+
+    /**
+     * {@code tcp_is_cwnd_limited}: may the window grow? Yes if the sender filled it; in slow
+     * start also while it is below twice what was outstanding, so a sender in loss recovery,
+     * whose retransmissions are sent one flight at a time with many segments still out,
+     * opens its window again as the ACKs come in.
+     */
+    public boolean isCwndLimited() {
+        if (cwndLimited) {
+            return true;
+        }
+        return inSlowStart() && sndCwnd < 2 * maxPacketsOut;
     }
 
     /** {@code tcp_snd_cwnd_set}: keeps the window at least 1 and at most the clamp. */

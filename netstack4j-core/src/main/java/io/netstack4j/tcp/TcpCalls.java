@@ -409,9 +409,10 @@ public final class TcpCalls {
         }
     }
 
+    /** SO_KEEPALIVE ({@code tcp_set_keepalive}): arms the timer in any synchronized state, as Linux does outside CLOSE and LISTEN. */
     public static void setKeepAlive(TcpSock sk, boolean on) {
         sk.keepaliveOn = on;
-        if (on && (sk.state == TcpState.ESTABLISHED || sk.state == TcpState.CLOSE_WAIT)) {
+        if (on && sk.state.synchronizedState()) {
             sk.tcp.timers().resetKeepalive(sk, sk.keepIdleSec * 1_000_000L);
         } else if (!on) {
             sk.tcp.timers().cancelKeepalive(sk);

@@ -191,7 +191,7 @@ final class TcpCubic implements TcpCongestionOps {
     /** {@code cubictcp_cong_avoid}. */
     @Override
     public void congAvoid(CwndState s, int acked) {
-        if (!s.cwndLimited) {
+        if (!s.isCwndLimited()) {
             return;
         }
         if (s.inSlowStart()) {

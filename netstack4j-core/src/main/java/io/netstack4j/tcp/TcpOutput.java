@@ -224,6 +224,21 @@ final class TcpOutput {
     }
 
     /**
+     * {@code tcp_cwnd_validate}'s bookkeeping: whether the window was used in full in the current
+     * flight, or else the most segments outstanding in it, renewed once snd_una passes the end
+     * of the flight ({@code cwnd_usage_seq}). Congestion control grows the window only when this
+     * says it was needed ({@link CwndState#isCwndLimited}).
+     */
+    private static void cwndValidate(TcpSock sk, boolean limited) {
+        CwndState cw = sk.cw;
+        if (!TcpHeader.before(sk.sndUna, cw.cwndUsageSeq) || limited || !cw.cwndLimited && sk.packetsOut > cw.maxPacketsOut) {
+            cw.cwndLimited = limited;
+            cw.maxPacketsOut = sk.packetsOut;
+            cw.cwndUsageSeq = sk.sndNxt;
+        }
+    }
+
+    /**
      * {@code tcp_write_xmit}: sends new data while the congestion window, the peer's window and
      * Nagle allow (RFC 9293 3.8.6.2.1 sender SWS avoidance, RFC 896), then the FIN once all
      * data is out. Arms the retransmission or loss-probe timer.
@@ -233,6 +248,7 @@ final class TcpOutput {
             return false;
         }
         boolean sent = false;
+        boolean limited = false;
         int mss = currentMss(sk);
         while (true) {
             int pending = sk.sendQueue.tailSeq() - sk.sndNxt;
@@ -244,7 +260,7 @@ final class TcpOutput {
                 break;
             }
             if (sk.packetsInFlight() >= sk.cw.sndCwnd) {
-                sk.cw.cwndLimited = true;
+                limited = true;
                 break;
             }
             int wndEnd = sk.sndUna + sk.sndWnd;
@@ -276,8 +292,11 @@ final class TcpOutput {
                 break;
             }
         }
+        limited |= sk.packetsInFlight() >= sk.cw.sndCwnd;
+        if (sent || limited) {
+            cwndValidate(sk, limited);
+        }
         if (sent) {
-            sk.cw.cwndLimited = sk.packetsInFlight() >= sk.cw.sndCwnd;
             tcp.timers().armAfterSend(sk);
         } else if (sk.packetsOut == 0 && sk.sendQueue.tailSeq() - sk.sndNxt > 0 && sk.sndUna + sk.sndWnd - sk.sndNxt < mss) {
             // tcp_check_probe_timer: data waits on a window too small to use and nothing is in

@@ -33,7 +33,7 @@ public final class TcpReno implements TcpCongestionOps {
     @Override
     public void congAvoid(CwndState s, int acked) {
         // An application-limited sender has not proved that the larger window is usable.
-        if (!s.cwndLimited) {
+        if (!s.isCwndLimited()) {
             return;
         }
         if (s.inSlowStart()) {

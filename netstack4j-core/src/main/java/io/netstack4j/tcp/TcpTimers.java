@@ -240,27 +240,34 @@ final class TcpTimers {
     /**
      * {@code tcp_keepalive_timer}: for an orphan in FIN_WAIT2, the move to a FIN_WAIT2
      * mini-socket for the rest of {@code tcp_fin_timeout};
-     * otherwise, with SO_KEEPALIVE on an established connection, a probe after
+     * otherwise, with SO_KEEPALIVE on a synchronized connection, a probe after
      * TCP_KEEPIDLE of silence, then every TCP_KEEPINTVL, and a reset and ETIMEDOUT after
-     * TCP_KEEPCNT unanswered ones.
+     * TCP_KEEPCNT unanswered ones. As in Linux this goes on after the application's own FIN
+     * (FIN_WAIT1/2, CLOSING, LAST_ACK) — only CLOSE and SYN_SENT stop it — so a half-closed
+     * connection whose peer vanished (its host gave up during a link outage and kept no state)
+     * learns it from the peer's reset instead of waiting for data forever.
      */
     void keepaliveTimerFired(TcpSock sk) {
         if (sk.state == TcpState.FIN_WAIT2 && sk.orphan) {
             tcp.minisocks().timeWait(sk, TcpState.FIN_WAIT2, Math.min(tcp.finTimeout * 1_000_000L, Tcp.TIMEWAIT_LEN_US));
             return;
         }
-        if (!sk.keepaliveOn || sk.state != TcpState.ESTABLISHED && sk.state != TcpState.CLOSE_WAIT) {
+        if (!sk.keepaliveOn || sk.state == TcpState.CLOSE || sk.state == TcpState.SYN_SENT || sk.state == TcpState.LISTEN) {
             return;
         }
         long now = sk.nowUs();
         long idle = now - Math.max(sk.lastRecvUs, sk.lastAckRecvUs);
         long keepIdle = sk.keepIdleSec * 1_000_000L;
-        if (sk.packetsOut > 0 || sk.sendQueue.tailSeq() != sk.sndNxt) {
+        // tcp_write_queue_empty is write_seq == snd_nxt: a FIN sent counts as sent (the send
+        // queue's tail is the data's end, one short of snd_nxt once the FIN is out).
+        if (sk.packetsOut > 0 || sk.writeSeq != sk.sndNxt) {
             resetKeepalive(sk, keepIdle);
             return;
         }
         if (idle >= keepIdle) {
-            if (sk.userTimeoutMs > 0 && idle >= sk.userTimeoutMs * 1000L && sk.probesOut > 0 || sk.probesOut >= sk.keepCnt) {
+            // With TCP_USER_TIMEOUT set it alone decides, not TCP_KEEPCNT (as tcp_keepalive_timer).
+            boolean dead = sk.userTimeoutMs > 0 ? idle >= sk.userTimeoutMs * 1000L && sk.probesOut > 0 : sk.probesOut >= sk.keepCnt;
+            if (dead) {
                 // tcp_keepalive_timer: tcp_send_active_reset, then tcp_write_err; a peer that is
                 // only unreachable one way learns the connection is gone.
                 tcp.output().sendActiveReset(sk);

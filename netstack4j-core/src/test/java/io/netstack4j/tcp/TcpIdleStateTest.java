@@ -123,4 +123,52 @@ class TcpIdleStateTest {
         assertEquals(iss, probe.seq(), "the probe carries snd_una - 1");
         assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TCPKeepAlive));
     }
+
+    /**
+     * A half-closed connection keeps probing: our FIN was ACKed (FIN_WAIT2) and we wait for the
+     * peer's data. If the peer's host forgot the connection (it gave up during an outage and
+     * sent nothing), its reset to the probe ends our wait with ECONNRESET, as in Linux, where
+     * {@code tcp_keepalive_timer} stops only in CLOSE and SYN_SENT. Found by the soak: such
+     * sides hung for good.
+     */
+    @Test
+    void keepaliveGoesOnInFinWait2AndTheResetToAProbeEndsTheWait() {
+        established();
+        TcpCalls.setKeepaliveParams(sk, 10, 2, 3);
+        TcpCalls.setKeepAlive(sk, true);
+        TcpCalls.shutdown(sk, false, true);
+        Seg fin = h.one();
+        assertTrue(fin.is(io.netstack4j.wire.TcpHeader.FIN | ACK_FLAG), fin.toString());
+        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 2, 65535, SegmentHarness.ts(PEER_TS + 1, sk.tsNow()), 0);
+        assertEquals(TcpState.FIN_WAIT2, sk.state());
+        assertEquals(java.util.List.of(), h.take());
+        h.run(10_010);
+        Seg probe = h.one();
+        assertEquals(iss + 1, probe.seq(), "the probe carries snd_una - 1");
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TCPKeepAlive));
+        h.inject(PORT, PEER_PORT, io.netstack4j.wire.TcpHeader.RST, probe.ack(), 0, 0, new byte[0], 0);
+        assertEquals(TcpState.CLOSE, sk.state());
+        assertEquals(io.netstack4j.core.Errno.ECONNRESET, sk.pendingError());
+    }
+
+    /**
+     * With TCP_USER_TIMEOUT set, unanswered keepalive probes end the connection only once the
+     * silence reaches the user timeout, however many probes that takes; TCP_KEEPCNT applies
+     * without it (Linux's {@code tcp_keepalive_timer}). Found by the soak: three probes lost in
+     * a burst of queue drops killed a connection 19 s into a silence its 60 s user timeout
+     * allowed.
+     */
+    @Test
+    void withAUserTimeoutKeepaliveGivesUpAtTheTimeoutNotAfterKeepcntProbes() {
+        established();
+        TcpCalls.setUserTimeout(sk, 30_000);
+        TcpCalls.setKeepaliveParams(sk, 10, 2, 3);
+        TcpCalls.setKeepAlive(sk, true);
+        h.run(20_000);
+        assertEquals(TcpState.ESTABLISHED, sk.state(), "six unanswered probes, but only 20 s of silence");
+        assertTrue(h.h.tcp().extMib().get(TcpExtMib.TCPKeepAlive) > 3);
+        h.run(12_000);
+        assertEquals(TcpState.CLOSE, sk.state(), "30 s of silence");
+        assertEquals(io.netstack4j.core.Errno.ETIMEDOUT, sk.pendingError());
+    }
 }
