@@ -250,6 +250,14 @@ final class TcpInput {
             return false;
         }
         if (!sequenceOk(sk, skb.seq, skb.endSeq)) {
+            if ((flags & TcpHeader.SYN) != 0 && (flags & TcpHeader.RST) == 0) {
+                // RFC 5961 4.2: a SYN gets a challenge ACK "irrespective of the sequence
+                // number", out of the window too (tcp_validate_incoming's syn_challenge).
+                tcp.extMib().inc(TcpExtMib.TCPSYNChallenge);
+                challengeAck(sk);
+                drop(skb, DropReason.TCP_INVALID_SYN);
+                return false;
+            }
             if ((flags & TcpHeader.RST) == 0) {
                 sendDupAck(sk, skb, flags, TcpExtMib.TCPACKSkippedSeq);
             } else if (sk.state == TcpState.SYN_RECV) {
