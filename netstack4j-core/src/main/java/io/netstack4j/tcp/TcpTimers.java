@@ -126,7 +126,21 @@ final class TcpTimers {
         }
         sk.backoff++;
         sk.retransmits++;
-        arm(sk, TcpSock.TIMER_RETRANS, backedOffRto(sk));
+        arm(sk, TcpSock.TIMER_RETRANS, clampRtoToUserTimeout(sk, backedOffRto(sk)));
+    }
+
+    /**
+     * {@code tcp_clamp_rto_to_user_timeout}: with TCP_USER_TIMEOUT set, the next retransmission
+     * timer fires no later than the moment the user timeout runs out, so the abort comes when
+     * the application asked for it and not up to one backed-off RTO (up to 120 s) after.
+     */
+    private static long clampRtoToUserTimeout(TcpSock sk, long rtoUs) {
+        boolean handshake = sk.state == TcpState.SYN_SENT || sk.state == TcpState.SYN_RECV;
+        if (sk.userTimeoutMs <= 0 || handshake || sk.retransStampUs == 0) {
+            return rtoUs;
+        }
+        long remainingUs = sk.userTimeoutMs * 1000L - (sk.nowUs() - sk.retransStampUs);
+        return remainingUs <= 0 ? 1 : Math.min(rtoUs, remainingUs);
     }
 
     /** {@code tcp_write_timeout}: true when the connection was aborted. */

@@ -319,6 +319,18 @@ class TcpStateMachineTest {
     }
 
     @Test
+    void aSynOutsideTheWindowDrawsAChallengeAckToo() {
+        established();
+        h.inject(PORT, PEER_PORT, SYN, PEER_ISN + 10_000_000, 0, 65535, SegmentHarness.synOptions(PEER_TS + 1, 0), 0);
+        assertEquals(TcpState.ESTABLISHED, sk.state(), "RFC 5961 4.2: irrespective of the sequence number");
+        Seg challenge = h.one();
+        assertEquals(ACK_FLAG, challenge.flags());
+        assertEquals(PEER_ISN + 1, challenge.ack());
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TCPSYNChallenge));
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TCPChallengeACK));
+    }
+
+    @Test
     void anAckOfDataNeverSentIsAnsweredAndItsDataRefused() {
         established();
         h.inject(PORT, PEER_PORT, ACK_FLAG | PSH, PEER_ISN + 1, iss + 1 + 5000, 1024, SegmentHarness.ts(PEER_TS + 1, tsNow()), 50);

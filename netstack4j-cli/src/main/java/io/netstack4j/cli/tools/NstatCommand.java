@@ -64,7 +64,7 @@ final class NstatCommand implements Command {
     public int run(Invocation inv) {
         boolean absolute = false;
         boolean zeros = false;
-        for (String w : inv.operands()) {
+        for (String w : splitShortOptions(inv.operands())) {
             switch (w) {
                 case "-a", "--ignore" -> absolute = true;
                 case "-z", "--zeros" -> zeros = true;
@@ -103,6 +103,21 @@ final class NstatCommand implements Command {
             inv.stdout().println(String.format(Locale.ROOT, "%-32s%-16d%6.1f", e.getKey(), v, 0.0));
         }
         return 0;
+    }
+
+    /** getopt's bundling: {@code -az} is {@code -a -z}; long options and words stay as they are. */
+    static List<String> splitShortOptions(List<String> words) {
+        List<String> out = new ArrayList<>();
+        for (String w : words) {
+            if (w.length() > 2 && w.charAt(0) == '-' && w.charAt(1) != '-') {
+                for (int i = 1; i < w.length(); i++) {
+                    out.add("-" + w.charAt(i));
+                }
+            } else {
+                out.add(w);
+            }
+        }
+        return out;
     }
 
     private static void netstat(Invocation inv, Map<String, Long> c) {

@@ -239,6 +239,9 @@ class ToolsTest {
         assertTrue(nstat.contains("IcmpInEchos                     1                  0.0"), nstat.toString());
         assertTrue(run("ip netns exec h2 nstat").stream().noneMatch(l -> l.startsWith("IcmpInEchos")), "deltas since the last run");
         assertTrue(run("ip netns exec h2 nstat -a").contains("IcmpInEchos                     1                  0.0"));
+        List<String> bundled = run("ip netns exec h2 nstat -az");
+        assertTrue(bundled.contains("IcmpInEchos                     1                  0.0") && bundled.stream().anyMatch(l -> l.startsWith("TcpExtTCPChallengeACK ")),
+                "-az is -a -z: absolute values, zero counters too: " + bundled);
         assertTrue(run("ip netns exec r1 netstat -s").contains("    2 forwarded"));
         List<String> stats = run("ip -n h2 -s link show veth3");
         assertEquals("    RX:  bytes packets errors dropped  missed   mcast           ", stats.get(2));
