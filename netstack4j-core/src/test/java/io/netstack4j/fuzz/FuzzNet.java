@@ -9,6 +9,8 @@ import io.netstack4j.inet.IfAddr;
 import io.netstack4j.ns.NetStack;
 import io.netstack4j.ns.Namespace;
 import io.netstack4j.ns.Routes;
+import io.netstack4j.sched.Netem;
+import io.netstack4j.sched.NetemSpec;
 import io.netstack4j.tcp.TcpCalls;
 import io.netstack4j.tcp.TcpSock;
 import io.netstack4j.tcp.TcpState;
@@ -34,9 +36,10 @@ import java.util.function.BooleanSupplier;
  * </pre>
  *
  * h, the namespace under test, forwards between the two links (a router), listens on TCP 5001
- * with one connection from c port 40000 established and 1000 bytes each way already
- * exchanged, holds a UDP socket bound to 9999 and a reassembly queue with the first fragment
- * of a datagram from c. Fuzzed frames are received on h's veth1 as if c sent them. Addresses
+ * with one connection from c port 40000 established (c has sent 1000 bytes, h 22176 bytes
+ * acknowledged and 30000 more in flight), holds a UDP socket bound to 9999 and a reassembly
+ * queue with the first fragment of a datagram from c. From then on c's own frames are lost
+ * (netem loss 100% on c's veth0): c is played by the fuzzer alone. Fuzzed frames are received on h's veth1 as if c sent them. Addresses
  * and MACs are those of the kernel capture the seeds come from ({@code capture-seeds.sh}).
  *
  * <p>Sequence numbers of the established connection (c:40000 to h:5001) are written relative
@@ -74,6 +77,9 @@ final class FuzzNet implements AutoCloseable {
     int clientIsn;
     int serverIsn;
     private final long poolLiveAtStart;
+    /** Frames c received from h since {@link #inject} was first called. */
+    final List<byte[]> received = new ArrayList<>();
+    private boolean recording;
 
     FuzzNet() {
         long live0 = stack.loop().pool().live();
@@ -101,6 +107,9 @@ final class FuzzNet implements AutoCloseable {
         c.devices().addTap((dev, outgoing, frame, off, len) -> {
             if (!outgoing) {
                 noteIsns(frame.array(), off, len);
+                if (recording) {
+                    received.add(java.util.Arrays.copyOfRange(frame.array(), off, off + len));
+                }
             }
         });
         listener = h.tcp().open(null);
@@ -119,13 +128,21 @@ final class FuzzNet implements AutoCloseable {
         if (server == null || clientIsn == 0 && serverIsn == 0) {
             throw new IllegalStateException("fixture: no connection (server " + server + ")");
         }
-        byte[] data = new byte[1000];
-        TcpCalls.send(client, data, 0, data.length);
+        // Where the capture's c stood when it sent its first SACK (ack 22177, a hole, then
+        // SACK blocks above it): h has sent 22176 bytes, all acknowledged, then 30000 more that
+        // stay in flight because c's ACKs are lost from here on (c's veth0 drops all it sends).
+        byte[] data = new byte[30000];
+        TcpCalls.send(client, data, 0, 1000);
+        TcpCalls.send(server, data, 0, 22176);
+        byte[] sink = new byte[30000];
+        runUntil(() -> {
+            TcpCalls.recv(client, sink, 0, sink.length);
+            TcpCalls.recv(server, sink, 0, sink.length);
+            return server.sendQueueBytes() == 0;
+        }, 1000);
+        ch[0].setQdisc(new Netem(NetemSpec.parse(List.of("loss", "100%"))));
         TcpCalls.send(server, data, 0, data.length);
-        run(50);
-        byte[] sink = new byte[2000];
-        TcpCalls.recv(client, sink, 0, sink.length);
-        TcpCalls.recv(server, sink, 0, sink.length);
+        run(5);
         injectRaw(firstFragment());
         run(1);
         poolLiveAtStart = live0;
@@ -195,6 +212,7 @@ final class FuzzNet implements AutoCloseable {
      * established connection absolute (see the class comment). Does not run the loop.
      */
     void inject(byte[] frame) {
+        recording = true;
         byte[] f = frame.clone();
         int ip = EthernetHeader.HEADER_LEN;
         if (f.length >= ip + 20 && EthernetHeader.etherType(f, 0) == EtherType.IPV4 && Ipv4Header.version(f, ip) == 4
@@ -281,8 +299,10 @@ final class FuzzNet implements AutoCloseable {
         if (!ok) {
             throw new AssertionError("no new TCP connection from b to h:5001 (client " + probe.state() + ")");
         }
-        TcpCalls.abort(probe);
-        TcpCalls.abort(accepted[0]);
+        for (TcpSock s : List.of(probe, accepted[0])) {
+            TcpCalls.abort(s);
+            TcpCalls.close(s);
+        }
         Echoes routed = new Echoes();
         c.icmp().openEcho(0x4343, routed);
         c.icmp().sendEcho(B, 0, 0x4343, 1, new byte[8], 8, 0, 0, false, 0);
@@ -313,8 +333,10 @@ final class FuzzNet implements AutoCloseable {
                 s.close();
             }
         }
+        // The application lets go of every socket (tcp_close): unread data turns it into a
+        // reset, the listener resets what it had not accepted, orphans finish on their timers.
         for (TcpSock s : List.of(client, server, listener)) {
-            TcpCalls.abort(s);
+            TcpCalls.close(s);
         }
         run(10 * 60 * 1000);
         for (String n : List.of("c", "h", "b")) {
@@ -325,6 +347,18 @@ final class FuzzNet implements AutoCloseable {
         if (live != poolLiveAtStart) {
             throw new AssertionError("packet pool leak: " + (live - poolLiveAtStart) + " buffers still out after teardown");
         }
+    }
+
+    /**
+     * The checks every target ends with: drops in h all name a reason, h still serves b (when
+     * {@code serving}), and after teardown no packet buffer is missing from the pool.
+     */
+    void finish(boolean serving) {
+        assertDropsNamed();
+        if (serving) {
+            assertStillServing();
+        }
+        assertNoLeak();
     }
 
     /** Every drop names its reason: nothing in h counts as NOT_SPECIFIED. */
