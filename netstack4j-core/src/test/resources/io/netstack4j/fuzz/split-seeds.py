@@ -4,6 +4,7 @@ Jazzer's layout next to this script: <Class>Inputs/<method>/<kind>-<n>.
 
   EthernetFuzzTest/frame      whole frames, both directions
   ReceivePathFuzzTest/frame   the frames c sent to h (what the fixture's h is fed)
+  ReceivePathFuzzTest/frames  runs of consecutive frames c sent to h, as [delay u8][len u16][frame]
   ArpFuzzTest/packet          ARP packets (the Ethernet payload)
   Ipv4FuzzTest/datagram       IPv4 datagrams, fragments included
   IcmpFuzzTest/message        ICMP messages of unfragmented datagrams
@@ -98,6 +99,7 @@ def main():
         sys.exit("no SYN-ACK from h:5001 to c:40000 in " + pcap)
 
     out = {}
+    c_frames = []
 
     def add(cls, method, kind, data):
         key = (cls, method)
@@ -153,6 +155,31 @@ def main():
         add("EthernetFuzzTest", "frame", kind, f)
         if from_c:
             add("ReceivePathFuzzTest", "frame", kind, f)
+            c_frames.append((kind, bytes(f)))
+
+    # Conversations for ReceivePathFuzzTest.frames: consecutive frames from c of one kind
+    # (fragments of one datagram, the ACKs of one SACK episode, ...), up to 16 frames each.
+    from_c = [(k, f) for k, f in c_frames]
+    runs, cur = [], []
+
+    def group(kind):
+        return kind.replace("-frag-first", "-frag")
+
+    for k, f in from_c:
+        if cur and (group(cur[-1][0]) != group(k) or len(cur) == 16):
+            runs.append(cur)
+            cur = []
+        cur.append((k, f))
+    if cur:
+        runs.append(cur)
+    # also the whole exchange from c's first frame, as far as 16 frames go
+    runs.append(from_c[:16])
+    seen = {}
+    for run in runs:
+        kind = "seq-" + run[0][0] + "-x%d" % len(run)
+        blob = b"".join(struct.pack("!BH", 1, len(f)) + bytes(f) for _, f in run)
+        if len(run) > 1 and len(blob) < 20000:
+            add("ReceivePathFuzzTest", "frames", kind, blob)
 
     for (cls, method), kinds in sorted(out.items()):
         target = os.path.join(HERE, cls + "Inputs", method)
