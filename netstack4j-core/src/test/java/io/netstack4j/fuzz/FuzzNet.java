@@ -1,6 +1,7 @@
 package io.netstack4j.fuzz;
 
 import io.netstack4j.core.DropReason;
+import io.netstack4j.core.Mib;
 import io.netstack4j.core.NetDevice;
 import io.netstack4j.core.PacketBuffer;
 import io.netstack4j.drivers.Veth;
@@ -12,6 +13,7 @@ import io.netstack4j.ns.Routes;
 import io.netstack4j.sched.Netem;
 import io.netstack4j.sched.NetemSpec;
 import io.netstack4j.tcp.TcpCalls;
+import io.netstack4j.tcp.TcpMib;
 import io.netstack4j.tcp.TcpSock;
 import io.netstack4j.tcp.TcpState;
 import io.netstack4j.udp.UdpSock;
@@ -339,6 +341,12 @@ final class FuzzNet implements AutoCloseable {
             TcpCalls.close(s);
         }
         run(10 * 60 * 1000);
+        for (Namespace ns : List.of(c, h, b)) {
+            long estab = ns.tcp().mib().get(TcpMib.CurrEstab);
+            if (estab != 0) {
+                throw new AssertionError("CurrEstab " + estab + " in " + ns + " after every socket was closed");
+            }
+        }
         for (String n : List.of("c", "h", "b")) {
             stack.deleteNamespace(n);
         }
@@ -361,11 +369,25 @@ final class FuzzNet implements AutoCloseable {
         assertNoLeak();
     }
 
-    /** Every drop names its reason: nothing in h counts as NOT_SPECIFIED. */
+    /**
+     * Every drop names its reason (nothing in h counts as NOT_SPECIFIED), and no counter of h
+     * went below zero (CurrEstab is decremented, so a state accounted twice would show).
+     */
     void assertDropsNamed() {
         long n = h.drops().get(DropReason.NOT_SPECIFIED);
         if (n != 0) {
             throw new AssertionError(n + " drops without a reason in h");
+        }
+        for (Mib<?> m : List.of(h.ipv4().mib(), h.ipv4().extMib(), h.icmp().mib(), h.udp().mib(), h.tcp().mib(), h.tcp().extMib())) {
+            assertNonNegative(m);
+        }
+    }
+
+    private static <E extends Enum<E>> void assertNonNegative(Mib<E> m) {
+        for (E k : m.keys()) {
+            if (m.get(k) < 0) {
+                throw new AssertionError(m.prefix() + " " + k + " = " + m.get(k));
+            }
         }
     }
 
