@@ -17,6 +17,7 @@ import io.netstack4j.tcp.TcpMib;
 import io.netstack4j.tcp.TcpSock;
 import io.netstack4j.tcp.TcpState;
 import io.netstack4j.udp.UdpSock;
+import io.netstack4j.wire.Bytes;
 import io.netstack4j.wire.EtherType;
 import io.netstack4j.wire.EthernetHeader;
 import io.netstack4j.wire.IpProtocol;
@@ -24,6 +25,7 @@ import io.netstack4j.wire.Ipv4Address;
 import io.netstack4j.wire.Ipv4Header;
 import io.netstack4j.wire.MacAddress;
 import io.netstack4j.wire.TcpHeader;
+import io.netstack4j.wire.TcpOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -38,8 +40,8 @@ import java.util.function.BooleanSupplier;
  * </pre>
  *
  * h, the namespace under test, forwards between the two links (a router), listens on TCP 5001
- * with one connection from c port 40000 established (c has sent 1000 bytes, h 22176 bytes
- * acknowledged and 30000 more in flight), holds a UDP socket bound to 9999 and a reassembly
+ * with one connection from c port 40000 established (h has sent 22176 bytes, acknowledged,
+ * and 30000 more that are not; c nothing yet), holds a UDP socket bound to 9999 and a reassembly
  * queue with the first fragment of a datagram from c. From then on c's own frames are lost
  * (netem loss 100% on c's veth0): c is played by the fuzzer alone. Fuzzed frames are received on h's veth1 as if c sent them. Addresses
  * and MACs are those of the kernel capture the seeds come from ({@code capture-seeds.sh}).
@@ -47,7 +49,9 @@ import java.util.function.BooleanSupplier;
  * <p>Sequence numbers of the established connection (c:40000 to h:5001) are written relative
  * in the seeds, as Wireshark shows them: {@link #inject} adds the connection's initial
  * sequence numbers, so captured data and FIN segments land in the window whatever ISNs this
- * run chose.
+ * run chose. The same holds for the sequence number of a segment from h:5001 to c:40000
+ * quoted in an ICMP error from c, and for the timestamps of c's segments: TSval counts from
+ * the last TSval h saw from c (so PAWS passes a captured segment), TSecr from h's SYN-ACK.
  */
 final class FuzzNet implements AutoCloseable {
 
@@ -78,6 +82,10 @@ final class FuzzNet implements AutoCloseable {
     /** Initial sequence numbers of the established connection, read off the wire. */
     int clientIsn;
     int serverIsn;
+    /** Timestamp bases of the connection (see {@link #noteTimestamps}). */
+    int clientTsRecent;
+    int serverTs0;
+    private boolean lossy;
     private final long poolLiveAtStart;
     /** Frames c received from h since {@link #inject} was first called. */
     final List<byte[]> received = new ArrayList<>();
@@ -107,6 +115,7 @@ final class FuzzNet implements AutoCloseable {
         h.ipv4().setVerifyRxChecksums(false);
 
         c.devices().addTap((dev, outgoing, frame, off, len) -> {
+            noteTimestamps(frame.array(), off, len, outgoing);
             if (!outgoing) {
                 noteIsns(frame.array(), off, len);
                 if (recording) {
@@ -134,7 +143,6 @@ final class FuzzNet implements AutoCloseable {
         // SACK blocks above it): h has sent 22176 bytes, all acknowledged, then 30000 more that
         // stay in flight because c's ACKs are lost from here on (c's veth0 drops all it sends).
         byte[] data = new byte[30000];
-        TcpCalls.send(client, data, 0, 1000);
         TcpCalls.send(server, data, 0, 22176);
         byte[] sink = new byte[30000];
         runUntil(() -> {
@@ -143,6 +151,7 @@ final class FuzzNet implements AutoCloseable {
             return server.sendQueueBytes() == 0;
         }, 1000);
         ch[0].setQdisc(new Netem(NetemSpec.parse(List.of("loss", "100%"))));
+        lossy = true;
         TcpCalls.send(server, data, 0, data.length);
         run(5);
         injectRaw(firstFragment());
@@ -152,6 +161,69 @@ final class FuzzNet implements AutoCloseable {
 
     private static void address(Namespace ns, NetDevice dev, int addr) {
         ns.inet().addAddress(dev, new Ipv4Address(addr), 24, Ipv4Address.ANY, IfAddr.SCOPE_GLOBAL, null);
+    }
+
+    /**
+     * The TCP header of a frame on the connection, c to h ({@code fromC}) or h to c, or -1.
+     * Nothing is read outside {@code [off, off + len)}.
+     */
+    private static int connectionTcp(byte[] f, int off, int len, boolean fromC) {
+        int ip = off + EthernetHeader.HEADER_LEN;
+        if (len < EthernetHeader.HEADER_LEN + 40 || EthernetHeader.etherType(f, off) != EtherType.IPV4 || Ipv4Header.version(f, ip) != 4
+                || Ipv4Header.protocol(f, ip) != IpProtocol.TCP || Ipv4Header.isFragment(f, ip)) {
+            return -1;
+        }
+        int th = ip + Ipv4Header.headerLength(f, ip);
+        if (th + TcpHeader.MIN_LEN > off + len || Ipv4Header.src(f, ip) != (fromC ? C : H) || Ipv4Header.dst(f, ip) != (fromC ? H : C)
+                || TcpHeader.srcPort(f, th) != (fromC ? CLIENT_PORT : TCP_PORT) || TcpHeader.dstPort(f, th) != (fromC ? TCP_PORT : CLIENT_PORT)
+                || th + TcpHeader.headerLength(f, th) > off + len) {
+            return -1;
+        }
+        return th;
+    }
+
+    /** Offset of the value of the timestamp option (TSval, then TSecr) in the header at {@code th}, or -1. */
+    private static int timestampOption(byte[] f, int th) {
+        int end = th + TcpHeader.headerLength(f, th);
+        int i = th + TcpHeader.MIN_LEN;
+        while (i < end) {
+            int kind = f[i] & 0xff;
+            if (kind == TcpOptions.EOL) {
+                return -1;
+            }
+            if (kind == TcpOptions.NOP) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= end || (f[i + 1] & 0xff) < 2) {
+                return -1;
+            }
+            int olen = f[i + 1] & 0xff;
+            if (kind == TcpOptions.TIMESTAMP && olen == TcpOptions.TIMESTAMP_LEN && i + olen <= end) {
+                return i + 2;
+            }
+            i += olen;
+        }
+        return -1;
+    }
+
+    /**
+     * c's latest TSval as h last saw it (c's frames are lost after the fixture is built, so
+     * this is h's ts_recent) and the TSval of h's SYN-ACK.
+     */
+    private void noteTimestamps(byte[] f, int off, int len, boolean outgoing) {
+        int th = connectionTcp(f, off, len, outgoing);
+        int ts = th < 0 ? -1 : timestampOption(f, th);
+        if (ts < 0) {
+            return;
+        }
+        if (outgoing) {
+            if (!lossy) {
+                clientTsRecent = Bytes.u32(f, ts);
+            }
+        } else if ((TcpHeader.flags(f, th) & TcpHeader.SYN) != 0) {
+            serverTs0 = Bytes.u32(f, ts);
+        }
     }
 
     /** h's SYN-ACK to c carries both ISNs. */
@@ -224,6 +296,25 @@ final class FuzzNet implements AutoCloseable {
             if (th + TcpHeader.MIN_LEN <= f.length && TcpHeader.srcPort(f, th) == CLIENT_PORT && TcpHeader.dstPort(f, th) == TCP_PORT) {
                 TcpHeader.setSeq(f, th, TcpHeader.seq(f, th) + clientIsn);
                 TcpHeader.setAck(f, th, TcpHeader.ack(f, th) + serverIsn);
+                int ts = connectionTcp(f, 0, f.length, true) == th ? timestampOption(f, th) : -1;
+                if (ts >= 0) {
+                    Bytes.setU32(f, ts, Bytes.u32(f, ts) + clientTsRecent);
+                    Bytes.setU32(f, ts + 4, Bytes.u32(f, ts + 4) + serverTs0);
+                }
+            }
+        }
+        // An ICMP error from c quoting a segment h sent on the connection: the quoted sequence
+        // number is relative too (RFC 5927 4.1: TCP checks it against its send window).
+        if (f.length >= ip + 20 && EthernetHeader.etherType(f, 0) == EtherType.IPV4 && Ipv4Header.version(f, ip) == 4
+                && Ipv4Header.protocol(f, ip) == IpProtocol.ICMP && !Ipv4Header.isFragment(f, ip)) {
+            int icmp = ip + Ipv4Header.headerLength(f, ip);
+            int q = icmp + 8;
+            if (q + 20 <= f.length && Ipv4Header.version(f, q) == 4 && Ipv4Header.protocol(f, q) == IpProtocol.TCP
+                    && Ipv4Header.src(f, q) == H && Ipv4Header.dst(f, q) == C) {
+                int qt = q + Ipv4Header.headerLength(f, q);
+                if (qt + 8 <= f.length && TcpHeader.srcPort(f, qt) == TCP_PORT && TcpHeader.dstPort(f, qt) == CLIENT_PORT) {
+                    TcpHeader.setSeq(f, qt, TcpHeader.seq(f, qt) + serverIsn);
+                }
             }
         }
         injectRaw(f);

@@ -11,11 +11,17 @@ Jazzer's layout next to this script: <Class>Inputs/<method>/<kind>-<n>.
   UdpFuzzTest/datagram        UDP datagrams of unfragmented datagrams
   TcpFuzzTest/segment         TCP segments
 
+Derived seeds, marked "derived-" in their names: ICMP errors from c to h (frag needed with a
+next-hop MTU of 1280, port unreachable, time exceeded) quoting a captured segment h sent on
+the connection (IP header and the first 8 bytes of TCP, RFC 792) or h's captured UDP datagram,
+as a router or c would send them; the kernel capture has no such error about h's segments.
+
 Frames are grouped by kind (direction, protocol, flags, options) and at most a few of each
 kind are kept, so regression runs stay fast. Two edits, both documented in FuzzNet.java:
 transport checksums are completed as a NIC would (veth offloads them, so the capture holds
 only the pseudo-header sum), and segments of the connection c:40000 -> h:5001 carry sequence
-and acknowledgment numbers relative to the capture's initial sequence numbers.
+and acknowledgment numbers relative to the capture's initial sequence numbers, and TSval and
+TSecr relative to the TSvals of c's SYN and h's SYN-ACK.
 """
 import os
 import shutil
@@ -73,6 +79,25 @@ def fix_checksums(ip):
     ip[ihl:] = l4
 
 
+def ts_offset(seg):
+    """Offset of TSval in a TCP segment's timestamp option, or None."""
+    hl = (seg[12] >> 4) * 4
+    i = 20
+    while i < hl:
+        kind = seg[i]
+        if kind == 0:
+            return None
+        if kind == 1:
+            i += 1
+            continue
+        if i + 1 >= hl or seg[i + 1] < 2:
+            return None
+        if kind == 8 and seg[i + 1] == 10:
+            return i + 2
+        i += seg[i + 1]
+    return None
+
+
 def tcp_kind(seg):
     flags = seg[13]
     names = "".join(n for bit, n in ((2, "syn"), (16, "ack"), (1, "fin"), (4, "rst"), (8, "psh")) if flags & bit)
@@ -95,6 +120,7 @@ def main():
             sport, dport, seq, ack = struct.unpack("!HHII", seg[:12])
             if sport == 5001 and dport == 40000 and seg[13] & 0x12 == 0x12:
                 h_isn, c_isn = seq, (ack - 1) & 0xFFFFFFFF
+                h_ts0, c_ts0 = struct.unpack("!II", seg[ts_offset(seg):ts_offset(seg) + 8])
     if c_isn is None:
         sys.exit("no SYN-ACK from h:5001 to c:40000 in " + pcap)
 
@@ -129,7 +155,11 @@ def main():
                 sport, dport = struct.unpack("!HH", seg[:4])
                 if from_c and ip[12:16] == C and ip[16:20] == H and sport == 40000 and dport == 5001:
                     seq, ack = struct.unpack("!II", seg[4:12])
-                    seg[4:12] = struct.pack("!II", (seq - c_isn) & 0xFFFFFFFF, (ack - h_isn) & 0xFFFFFFFF)
+                    ip[ihl + 4:ihl + 12] = struct.pack("!II", (seq - c_isn) & 0xFFFFFFFF, (ack - h_isn) & 0xFFFFFFFF)
+                    ts = ts_offset(ip[ihl:])
+                    if ts is not None:
+                        val, ecr = struct.unpack("!II", ip[ihl + ts:ihl + ts + 8])
+                        ip[ihl + ts:ihl + ts + 8] = struct.pack("!II", (val - c_ts0) & 0xFFFFFFFF, (ecr - h_ts0) & 0xFFFFFFFF)
             fix_checksums(ip)
             f[14:14 + total] = ip
             seg = ip[ihl:]
@@ -156,6 +186,37 @@ def main():
         if from_c:
             add("ReceivePathFuzzTest", "frame", kind, f)
             c_frames.append((kind, bytes(f)))
+
+    # Derived ICMP errors about h's segments on the connection and h's UDP datagram.
+    quotable = []
+    for f in all_frames:
+        if f[6:12] != MAC_C and f[12:14] == b"\x08\x00" and f[14 + 9] in (6, 17):
+            ip = bytearray(f[14:14 + struct.unpack("!H", f[16:18])[0]])
+            ihl = (ip[0] & 15) * 4
+            l4 = ip[ihl:]
+            if ip[9] == 6:
+                sport, dport, seq = struct.unpack("!HHI", l4[:8])
+                if sport != 5001 or dport != 40000 or len(l4) <= (l4[12] >> 4) * 4:
+                    continue
+                l4[4:8] = struct.pack("!I", (seq - h_isn) & 0xFFFFFFFF)
+                ip[ihl:] = l4
+            quotable.append(("tcp" if ip[9] == 6 else "udp", bytes(ip[:ihl + 8])))
+    picked = {}
+    for name, q in quotable:
+        picked.setdefault(name, q)
+    for name, q in sorted(picked.items()):
+        for itype, code, rest, label in ((3, 4, struct.pack("!HH", 0, 1280), "fragneeded"),
+                                          (3, 3, b"\0\0\0\0", "portunreach"),
+                                          (11, 0, b"\0\0\0\0", "timeexceeded")):
+            msg = bytearray(bytes([itype, code, 0, 0]) + rest + q)
+            msg[2:4] = struct.pack("!H", csum(bytes(msg)))
+            ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0xC0, 20 + len(msg), 0x4000, 0, 64, 1, 0, C, H)) + msg
+            ip[10:12] = struct.pack("!H", csum(bytes(ip[:20])))
+            frame = bytes(struct.pack("!6s6sH", bytes.fromhex("020000000002"), MAC_C, 0x0800)) + bytes(ip)
+            kind = "derived-c2h-icmp-%s-quoting-%s" % (label, name)
+            add("IcmpFuzzTest", "message", kind, msg)
+            add("Ipv4FuzzTest", "datagram", kind, ip)
+            add("ReceivePathFuzzTest", "frame", kind, frame)
 
     # Conversations for ReceivePathFuzzTest.frames: consecutive frames from c of one kind
     # (fragments of one datagram, the ACKs of one SACK episode, ...), up to 16 frames each.
