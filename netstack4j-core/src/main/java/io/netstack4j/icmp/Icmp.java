@@ -89,7 +89,7 @@ public final class Icmp implements L4Protocol {
             drop(skb, IcmpMib.InErrors, DropReason.PKT_TOO_SMALL);
             return;
         }
-        if (!IcmpHeader.verifyChecksum(b, off, len)) {
+        if (ipv4.verifyRxChecksums() && !IcmpHeader.verifyChecksum(b, off, len)) {
             mib.inc(IcmpMib.InCsumErrors);
             drop(skb, IcmpMib.InErrors, DropReason.ICMP_CSUM);
             return;

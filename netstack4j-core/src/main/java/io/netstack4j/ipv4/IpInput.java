@@ -58,7 +58,7 @@ public final class IpInput {
             dropHdr(skb, DropReason.PKT_TOO_SMALL);
             return;
         }
-        if (!Ipv4Header.verifyChecksum(b, off)) {
+        if (ipv4.verifyRxChecksums() && !Ipv4Header.verifyChecksum(b, off)) {
             ipv4.extMib().inc(IpExtMib.InCsumErrors);
             dropHdr(skb, DropReason.IP_CSUM);
             return;

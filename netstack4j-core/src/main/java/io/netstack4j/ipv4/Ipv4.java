@@ -44,6 +44,7 @@ public final class Ipv4 {
 
     int defaultTtl = 64;
     int acceptSourceRouteAll;
+    private boolean verifyRxChecksums = true;
 
     public Ipv4(NetLoop loop, Devices devices, Inet inet, Fib fib, Netfilter netfilter, DropCounters drops, Sysctls sysctls,
             NeighOutput neigh) {
@@ -172,5 +173,25 @@ public final class Ipv4 {
 
     public int defaultTtl() {
         return defaultTtl;
+    }
+
+    /**
+     * Whether received IPv4 headers and ICMP, UDP and TCP messages have their checksums verified
+     * (RFC 1122 3.2.1.2, 3.2.2, 4.1.3.4, 4.2.2.7). Always true unless a fuzzer turned it off.
+     */
+    public boolean verifyRxChecksums() {
+        return verifyRxChecksums;
+    }
+
+    /**
+     * A fuzzing knob, off by default and no sysctl: {@code false} makes this namespace's
+     * IPv4, ICMP, UDP and TCP receive paths accept packets whatever their checksums hold, so a
+     * fuzzer's mutated packets reach the code behind the checksum test instead of all being
+     * dropped as IP_CSUM, ICMP_CSUM, UDP_CSUM or TCP_CSUM. Linux has no equivalent (a device's
+     * {@code CHECKSUM_UNNECESSARY} never skips the IP header check); never turn it off on a
+     * namespace that receives real traffic.
+     */
+    public void setVerifyRxChecksums(boolean on) {
+        this.verifyRxChecksums = on;
     }
 }

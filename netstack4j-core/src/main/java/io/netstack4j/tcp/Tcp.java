@@ -549,7 +549,7 @@ public final class Tcp implements L4Protocol {
         int nh = skb.networkHeader();
         int saddr = Ipv4Header.src(b, nh);
         int daddr = Ipv4Header.dst(b, nh);
-        if (!skb.checksumUnnecessary() && !TcpHeader.verifyChecksum(b, th, len, saddr, daddr)) {
+        if (ipv4.verifyRxChecksums() && !skb.checksumUnnecessary() && !TcpHeader.verifyChecksum(b, th, len, saddr, daddr)) {
             mib.inc(TcpMib.InCsumErrors);
             mib.inc(TcpMib.InErrs);
             count(DropReason.TCP_CSUM);

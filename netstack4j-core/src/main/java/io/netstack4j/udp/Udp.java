@@ -114,10 +114,11 @@ public final class Udp implements L4Protocol {
 
     /**
      * {@code udp4_csum_init} + {@code udp_lib_checksum_complete}: a zero checksum means none was
-     * sent (RFC 768; allowed on IPv4); loopback marks its packets as needing no check.
+     * sent (RFC 768; allowed on IPv4); loopback marks its packets as needing no check, and a
+     * fuzzer may turn verification off ({@link Ipv4#setVerifyRxChecksums}).
      */
-    private static boolean checksumOk(PacketBuffer skb) {
-        if (skb.checksumUnnecessary()) {
+    private boolean checksumOk(PacketBuffer skb) {
+        if (skb.checksumUnnecessary() || !ipv4.verifyRxChecksums()) {
             return true;
         }
         byte[] b = skb.array();
