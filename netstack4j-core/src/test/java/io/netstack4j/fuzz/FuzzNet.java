@@ -6,6 +6,7 @@ import io.netstack4j.core.NetDevice;
 import io.netstack4j.core.PacketBuffer;
 import io.netstack4j.drivers.Veth;
 import io.netstack4j.icmp.EchoListener;
+import io.netstack4j.wire.IcmpHeader;
 import io.netstack4j.inet.IfAddr;
 import io.netstack4j.ns.NetStack;
 import io.netstack4j.ns.Namespace;
@@ -309,7 +310,9 @@ final class FuzzNet implements AutoCloseable {
                 && Ipv4Header.protocol(f, ip) == IpProtocol.ICMP && !Ipv4Header.isFragment(f, ip)) {
             int icmp = ip + Ipv4Header.headerLength(f, ip);
             int q = icmp + 8;
-            if (q + 20 <= f.length && Ipv4Header.version(f, q) == 4 && Ipv4Header.protocol(f, q) == IpProtocol.TCP
+            // Only errors quote a datagram: an echo request whose data happens to look like one
+            // must come back unchanged (a fuzzing finding of the harness, kept as a seed).
+            if (q + 20 <= f.length && IcmpHeader.isError(IcmpHeader.type(f, icmp)) && Ipv4Header.version(f, q) == 4 && Ipv4Header.protocol(f, q) == IpProtocol.TCP
                     && Ipv4Header.src(f, q) == H && Ipv4Header.dst(f, q) == C) {
                 int qt = q + Ipv4Header.headerLength(f, q);
                 if (qt + 8 <= f.length && TcpHeader.srcPort(f, qt) == TCP_PORT && TcpHeader.dstPort(f, qt) == CLIENT_PORT) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netstack4j.tcp.TcpCalls;
+import io.netstack4j.wire.EthernetHeader;
+import io.netstack4j.wire.Ipv4Header;
+import io.netstack4j.wire.TcpHeader;
 import io.netstack4j.tcp.TcpExtMib;
 import io.netstack4j.tcp.TcpState;
 import java.io.IOException;
@@ -62,9 +65,24 @@ class FuzzNetTest {
     void derivedFragNeededReachesTheConnection() throws IOException {
         try (FuzzNet net = new FuzzNet()) {
             assertEquals(1500, TcpCalls.info(net.server).pmtu());
-            net.inject(seed("ReceivePathFuzzTestInputs/frame/derived-c2h-icmp-fragneeded-quoting-tcp-0"));
+            byte[] f = seed("ReceivePathFuzzTestInputs/frame/derived-c2h-icmp-fragneeded-quoting-tcp-0");
+            int quotedIp = EthernetHeader.HEADER_LEN + Ipv4Header.headerLength(f, EthernetHeader.HEADER_LEN) + 8;
+            int quotedTcp = quotedIp + Ipv4Header.headerLength(f, quotedIp);
+            // Since the RFC 5927 check guards the path MTU too, the quoted sequence number must be
+            // in [snd_una, snd_nxt] of this run: quote snd_una (relative, as the seeds are).
+            long acked = TcpCalls.info(net.server).bytesAcked();
+            TcpHeader.setSeq(f, quotedTcp, (int) (1 + acked));
+            net.inject(f);
             net.run(1);
             assertEquals(1280, TcpCalls.info(net.server).pmtu());
+            long outOfWindow = net.h.tcp().extMib().get(TcpExtMib.OutOfWindowIcmps);
+            TcpHeader.setSeq(f, quotedTcp, (int) (1 + acked + (1 << 30)));
+            f[EthernetHeader.HEADER_LEN + Ipv4Header.headerLength(f, EthernetHeader.HEADER_LEN) + 6] = 0x02; // next-hop MTU 576
+            f[EthernetHeader.HEADER_LEN + Ipv4Header.headerLength(f, EthernetHeader.HEADER_LEN) + 7] = 0x40;
+            net.inject(f);
+            net.run(1);
+            assertEquals(1280, TcpCalls.info(net.server).pmtu(), "a frag-needed quoting a sequence number outside the window is ignored");
+            assertEquals(outOfWindow + 1, net.h.tcp().extMib().get(TcpExtMib.OutOfWindowIcmps));
         }
     }
 }
