@@ -102,7 +102,8 @@ final class NcTcp {
                 inv.stdout().flush();
             }
         } catch (NetException e) {
-            if (e.errno() != Errno.EBADF && e.errno() != Errno.EAGAIN) {
+            // EINTR: the shell stopped the job (a signal, as for the real nc, which dies silently).
+            if (e.errno() != Errno.EBADF && e.errno() != Errno.EAGAIN && e.errno() != Errno.EINTR) {
                 inv.stderr().println("nc: " + e.errno().message());
             }
         } finally {

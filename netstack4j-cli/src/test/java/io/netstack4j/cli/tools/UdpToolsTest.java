@@ -85,6 +85,21 @@ class UdpToolsTest {
     }
 
     /** Polls until {@code cond} holds; the bound only keeps a broken build from hanging. */
+    /** Background TCP {@code nc}s stopped by the shell at its end go quietly, as the real nc does on a signal. */
+    @Test
+    void tcpNcStoppedWhenTheShellClosesPrintsNothing() throws InterruptedException {
+        run("ip netns exec b nc -l 7000 > /dev/null &");
+        until(() -> stack.loop().call(() -> stack.namespace("b").tcp().sockets().stream()
+                .anyMatch(i -> i.state() == io.netstack4j.tcp.TcpState.LISTEN)));
+        run("ip netns exec a nc 10.0.0.2 7000 < /dev/null &");
+        until(() -> stack.loop().call(() -> stack.namespace("a").tcp().sockets().stream()
+                .anyMatch(i -> i.state() == io.netstack4j.tcp.TcpState.ESTABLISHED)));
+        err.reset();
+        shell.close();
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertTrue(said.isEmpty(), "stopping the jobs printed: " + said);
+    }
+
     private static void until(BooleanSupplier cond) throws InterruptedException {
         for (int i = 0; i < 30_000 && !cond.getAsBoolean(); i++) {
             Thread.sleep(1);
