@@ -378,7 +378,8 @@ class AttackInteropTest {
 
     /**
      * The attacker learns the 4-tuple and the sequence numbers by watching the link (the
-     * "in-window" case of RFC 5961), waits for the connection to go quiet, then sends: resets
+     * "in-window" case of RFC 5961), waits for the connection to go quiet, reads the current
+     * sequence numbers off the duplicate ACK that an out-of-window probe draws, then sends: resets
      * inside the window but not at rcv_nxt, resets with guessed sequence numbers, SYNs, and data at
      * exactly rcv_nxt with an ACK far older than anything sent. It counts the pure ACKs netstack4j
      * sends meanwhile: the challenge ACKs.
@@ -406,14 +407,30 @@ class AttackInteropTest {
             if last is None:
                 print('no quiet connection seen')
                 sys.exit(2)
-            kport, rcv_nxt, snd_nxt = last[TCP].dport, last[TCP].ack, last[TCP].seq
-            mark = len(seen)
+            # The sniffer can miss packets of the bulk phase, so the last ACK it saw may be stale.
+            # Ask for a fresh one: a bare ACK far outside the window gets a duplicate ACK that
+            # carries netstack4j's rcv_nxt and snd_nxt (tcp_validate_incoming, tcp_send_dupack).
+            kport = last[TCP].dport
             base = IP(src=last[IP].dst, dst=us) / TCP(sport=kport, dport=port)
             def pkt(**kw):
                 p = base.copy()
                 for k, v in kw.items():
                     setattr(p[TCP], k, v)
                 return p
+            fresh = None
+            for attempt in range(5):
+                mark = len(seen)
+                send(pkt(flags='A', seq=(last[TCP].ack - 2**30) % 2**32, ack=last[TCP].seq))
+                time.sleep(0.6)
+                replies = [p for _, p in seen[mark:] if p[IP].src == us and p[TCP].flags == 0x10]
+                if replies:
+                    fresh = replies[-1]
+                    break
+            if fresh is None:
+                print('no duplicate ACK for the out-of-window probe')
+                sys.exit(3)
+            rcv_nxt, snd_nxt = fresh[TCP].ack, fresh[TCP].seq
+            mark = len(seen)
             for i in range(5):
                 send(pkt(flags='R', seq=(rcv_nxt + 1 + 997 * i) % 2**32))
                 time.sleep(0.6)
@@ -427,7 +444,7 @@ class AttackInteropTest {
             sniffer.stop()
             acks = [p for _, p in seen[mark:] if p[IP].src == us and p[TCP].flags == 0x10 and len(p[TCP].payload) == 0
                     and p[TCP].ack == rcv_nxt]
-            print('acks', len(acks), 'rcv_nxt', rcv_nxt, 'ours', [(p[TCP].ack, p[TCP].window) for p in ours[-3:]], 'after', [(p[IP].src, str(p[TCP].flags), p[TCP].seq, p[TCP].ack) for _, p in seen[mark:mark+8]])
+            print('acks', len(acks), 'rcv_nxt', rcv_nxt, 'sniffed', last[TCP].ack, 'ours', [(p[TCP].ack, p[TCP].window) for p in ours[-3:]], 'after', [(p[IP].src, str(p[TCP].flags), p[TCP].seq, p[TCP].ack) for _, p in seen[mark:mark+8]])
             """;
 
     @Test
