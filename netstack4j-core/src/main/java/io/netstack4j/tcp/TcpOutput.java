@@ -482,7 +482,11 @@ final class TcpOutput {
             sk.cw.sndCwnd = saved;
         }
         if (sk.packetsOut == before && !sk.rtx.isEmpty()) {
+            // Linux sends the probe with __tcp_retransmit_skb, which leaves retrans_stamp alone:
+            // the time a connection may spend retransmitting starts at the first RTO.
+            long stamp = sk.retransStampUs;
             retransmit(sk, sk.rtx.size() - 1);
+            sk.retransStampUs = stamp;
         }
         sk.tlpPending = true;
         sk.tlpHighSeq = sk.sndNxt;

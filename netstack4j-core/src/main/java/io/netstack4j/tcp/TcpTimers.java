@@ -155,16 +155,42 @@ final class TcpTimers {
         } else {
             limit = tcp.retries2;
         }
-        boolean expired = sk.retransmits >= limit;
-        if (sk.userTimeoutMs > 0 && !handshake && sk.retransStampUs != 0) {
-            expired = now - sk.retransStampUs >= sk.userTimeoutMs * 1000L;
-        }
+        boolean expired = handshake ? sk.retransmits >= limit : retransmitsTimedOut(sk, limit, now);
         if (!expired) {
             return false;
         }
         abort(sk, sk.skErrSoft != null ? sk.skErrSoft : Errno.ETIMEDOUT);
         tcp.extMib().inc(TcpExtMib.TCPAbortOnTimeout);
         return true;
+    }
+
+    /**
+     * {@code retransmits_timed_out}: a synchronized connection gives up by time, not by count.
+     * The time is TCP_USER_TIMEOUT when set, otherwise what {@code boundary} retransmissions
+     * would take from a 200 ms RTO ({@link #modelTimeoutUs}), measured from the first
+     * retransmission; so a connection whose RTO started higher retransmits fewer times
+     * ({@code tcp_retries2} in ip-sysctl: "TCP will effectively time out at the first RTO which
+     * exceeds the hypothetical timeout").
+     */
+    private static boolean retransmitsTimedOut(TcpSock sk, int boundary, long nowUs) {
+        if (sk.retransmits == 0 || sk.retransStampUs == 0) {
+            return false;
+        }
+        long timeoutUs = sk.userTimeoutMs > 0 ? sk.userTimeoutMs * 1000L : modelTimeoutUs(boundary, Tcp.RTO_MIN_US);
+        return nowUs - sk.retransStampUs >= timeoutUs;
+    }
+
+    /**
+     * {@code tcp_model_timeout}: the time {@code boundary} retransmissions take when the RTO
+     * starts at {@code rtoBaseUs} and doubles up to TCP_RTO_MAX (120 s): for tcp_retries2 = 15,
+     * (2^10 - 1) x 0.2 s + 6 x 120 s = 924.6 s.
+     */
+    static long modelTimeoutUs(int boundary, long rtoBaseUs) {
+        int linear = 63 - Long.numberOfLeadingZeros(Tcp.RTO_MAX_US / rtoBaseUs);
+        if (boundary <= linear) {
+            return ((2L << boundary) - 1) * rtoBaseUs;
+        }
+        return ((2L << linear) - 1) * rtoBaseUs + (long) (boundary - linear) * Tcp.RTO_MAX_US;
     }
 
     /** {@code tcp_write_err}: reports {@code err} and closes the connection. */

@@ -247,6 +247,62 @@ class LinkFlapTest {
     }
 
     /**
+     * tcp_retries2 is a time (924.6 s from the first retransmission, {@code tcp_model_timeout}
+     * with a 200 ms base), not a count: over a 300 ms RTT the RTO starts near 0.5 s, so fifteen
+     * doublings would take about 1090 s; Linux gives up at the first RTO past 924.6 s, which
+     * is less than one capped RTO (120 s) later. Polled every 100 ms of virtual time.
+     */
+    @Test
+    void retries2IsATimeFromTheFirstRetransmissionNotACount() throws Exception {
+        try (TcpPair p = new TcpPair(27); TcpListener l = TcpListener.listen(p.b, B, 5000, 16)) {
+            p.netem("delay 150ms");
+            NetLoop loop = p.stack.loop();
+            TcpSocket c = TcpSocket.connect(p.a, B, 5000);
+            TcpSocket s = l.accept();
+            byte[] first = random(10_000, 27);
+            c.write(first);
+            byte[] got = new byte[first.length];
+            int n = 0;
+            while (n < got.length) {
+                n += s.read(got, n, got.length - n);
+            }
+            long[] t = new long[4];
+            loop.run(() -> {
+                c.write(random(5000, 28));
+                p.link[1].setUp(false);
+                t[0] = loop.now();
+                t[3] = c.info().rtoUs();
+                Runnable[] poll = new Runnable[1];
+                poll[0] = () -> {
+                    if (t[1] == 0 && loop.call(() -> p.a.tcp().extMib().get(TcpExtMib.TCPTimeouts)) > 0) {
+                        t[1] = loop.now();
+                    }
+                    if (c.state() == TcpState.CLOSE) {
+                        t[2] = loop.now();
+                        return;
+                    }
+                    later(loop, 100, poll[0]);
+                };
+                later(loop, 100, poll[0]);
+            });
+            NetException e = assertThrows(NetException.class, () -> c.read(new byte[10], 0, 10));
+            assertEquals(Errno.EHOSTUNREACH, e.errno());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (loop.call(() -> t[2]) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            double firstRetx = (t[1] - t[0]) / 1e9;
+            double retrying = (t[2] - t[1]) / 1e9;
+            System.out.printf("tcp_retries2 over 300 ms RTT: RTO %.3f s, first RTO %.1f s after down, aborted %.1f s later%n", t[3] / 1e6,
+                    firstRetx, retrying);
+            assertTrue(t[3] > 400_000, "the RTO should start well above 200 ms: " + t[3] + " us");
+            assertTrue(retrying >= 924.6 - 0.2 && retrying < 924.6 + 120.2, "retried for " + retrying + " s");
+            c.close();
+            s.close();
+        }
+    }
+
+    /**
      * With {@code TCP_USER_TIMEOUT} = 5 s the abort comes 5 s after the first unacknowledged
      * retransmission, not at the next backed-off RTO after it: Linux clamps the RTO to the time
      * the user timeout has left ({@code tcp_clamp_rto_to_user_timeout}).
