@@ -377,7 +377,7 @@ public final class Icmp implements L4Protocol {
     public Rtable sendEcho(int daddr, int saddr, int ident, int sequence, byte[] data, int dataLen, int ttl, int tos, boolean df,
             int oif) {
         IpRoute route = ipv4.route();
-        Rtable rt = route.routeOutput(daddr, saddr, tos, oif, 0);
+        Rtable rt = route.routeOutputForSocket(daddr, saddr, tos, oif, 0);
         int total = Ipv4Header.MIN_LEN + IcmpHeader.HEADER_LEN + dataLen;
         if (df && total > rt.mtu()) {
             throw new NetException(Errno.EMSGSIZE, "message too long, mtu=" + rt.mtu());

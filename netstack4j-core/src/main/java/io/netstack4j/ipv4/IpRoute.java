@@ -451,6 +451,22 @@ public final class IpRoute {
         return rt;
     }
 
+    /**
+     * {@link #routeOutput} for a socket's own packet: a missing route also counts in
+     * IpOutNoRoutes, as {@code ip_queue_xmit}, {@code tcp_v4_connect}, {@code udp_sendmsg} and
+     * {@code ping_v4_sendmsg} count an ENETUNREACH.
+     */
+    public Rtable routeOutputForSocket(int daddr, int saddr, int tos, int oif, int mark) {
+        try {
+            return routeOutput(daddr, saddr, tos, oif, mark);
+        } catch (NetException e) {
+            if (e.errno() == Errno.ENETUNREACH) {
+                ipv4.mib().inc(IpMib.OutNoRoutes);
+            }
+            throw e;
+        }
+    }
+
     private Rtable routeOutputSlow(int daddr, int saddr, int tos, int oif, int mark) {
         stats.outSlowTot++;
         if (saddr != 0) {

@@ -682,6 +682,6 @@ public final class Tcp implements L4Protocol {
 
     /** Routes a segment for {@code sk}; null (and the error recorded) when there is no route. */
     Rtable route(int daddr, int saddr) {
-        return ipv4.route().routeOutput(daddr, saddr, 0, 0, 0);
+        return ipv4.route().routeOutputForSocket(daddr, saddr, 0, 0, 0);
     }
 }

@@ -387,7 +387,7 @@ public final class Udp implements L4Protocol {
     }
 
     void connect(UdpSock sk, int addr, int peerPort) {
-        Rtable rt = ipv4.route().routeOutput(addr, sk.rcvSaddr, sk.tos, 0, 0);
+        Rtable rt = ipv4.route().routeOutputForSocket(addr, sk.rcvSaddr, sk.tos, 0, 0);
         if (rt.isBroadcast() && !sk.broadcast) {
             throw new NetException(Errno.EACCES);
         }
@@ -449,7 +449,7 @@ public final class Udp implements L4Protocol {
         }
         sk.throwPendingError();
         autobind(sk);
-        Rtable rt = ipv4.route().routeOutput(daddr, sk.rcvSaddr, sk.tos, 0, 0);
+        Rtable rt = ipv4.route().routeOutputForSocket(daddr, sk.rcvSaddr, sk.tos, 0, 0);
         if (rt.isBroadcast() && !sk.broadcast) {
             throw new NetException(Errno.EACCES);
         }

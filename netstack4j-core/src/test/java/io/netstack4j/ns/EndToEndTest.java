@@ -87,6 +87,7 @@ class EndToEndTest {
         net.link("r2", "veth6", "10.4.0.1/24", "h4", "veth7", "10.4.0.2/24");
         NetException e = assertThrows(NetException.class, () -> net.ping("h4", "10.1.0.2", 1, 56, 0, false));
         assertEquals(Errno.ENETUNREACH, e.errno(), "h4 has no default route");
+        assertEquals(1, net.ns("h4").ipv4().mib().get(IpMib.OutNoRoutes));
     }
 
     @Test

@@ -125,6 +125,11 @@ class LinkFlapTest {
             long timeouts = loop.call(() -> p.a.tcp().extMib().get(TcpExtMib.TCPTimeouts));
             long noRoutes = loop.call(() -> p.a.ipv4().mib().get(IpMib.OutNoRoutes));
             assertTrue(timeouts >= 3, "RTOs while the path was gone: " + timeouts);
+            if (flappedEnd == 0) {
+                assertTrue(noRoutes >= 3, "the sender's retransmissions found no route (ip_queue_xmit): " + noRoutes);
+            } else {
+                assertEquals(0, noRoutes, "the sender kept its route; its segments were lost on the far side");
+            }
             assertTrue(upAt[0] - downAt[0] >= TimeUnit.SECONDS.toNanos(3));
             System.out.printf("link flap of %s: TCPTimeouts=%d OutNoRoutes=%d%n", dev.name(), timeouts, noRoutes);
         }

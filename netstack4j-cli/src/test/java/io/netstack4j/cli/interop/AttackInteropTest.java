@@ -135,6 +135,14 @@ class AttackInteropTest {
         return stack.loop().call(() -> stack.init().drops().get(reason));
     }
 
+    /** tcpi_bytes_received of the one connection on local {@code port}. */
+    private long bytesReceived(int port) throws Exception {
+        return stack.loop().call(() -> stack.init().tcp().sockets().stream()
+                .filter(i -> i.localPort() == port && i.info() != null)
+                .mapToLong(i -> i.info().bytesReceived())
+                .sum());
+    }
+
     private void awaitListening(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
@@ -512,13 +520,14 @@ class AttackInteropTest {
         while ((!Files.exists(got) || Files.size(got) < size / 8) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertTrue(Files.size(got) < size, "the transfer finished before the flap; make it larger");
         sh("ip link set eth0 down");
         String routes = String.join("\n", sh("ip route show"));
         assertTrue(!routes.contains("10.77.0.0/24"), "the connected route goes with the device: " + routes);
-        long atDown = Files.size(got);
+        // The socket's byte count, not the file: nc may still be writing out what arrived before.
+        long atDown = bytesReceived(5001);
+        assertTrue(atDown < size, "the transfer finished before the flap; make it larger");
         Thread.sleep(1500);
-        assertEquals(atDown, Files.size(got), "nothing is received while the device is down");
+        assertEquals(atDown, bytesReceived(5001), "nothing is received while the device is down");
         sh("ip link set eth0 up");
         routes = String.join("\n", sh("ip route show"));
         assertTrue(routes.contains("10.77.0.0/24 dev eth0 proto kernel scope link src " + US), "and returns with it: " + routes);
@@ -564,6 +573,7 @@ class AttackInteropTest {
                 delta(before, after, "IpOutNoRoutes"), delta(before, after, "TcpExtTCPTimeouts"),
                 delta(before, after, "TcpRetransSegs"));
         assertTrue(delta(before, after, "TcpExtTCPTimeouts") > 0, "the retransmission timer fired while the link was down");
+        assertTrue(delta(before, after, "IpOutNoRoutes") > 0, "and its retransmissions found no route");
         stillServes("link flap sending");
     }
 }
