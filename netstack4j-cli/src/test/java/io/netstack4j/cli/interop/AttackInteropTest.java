@@ -198,6 +198,21 @@ class AttackInteropTest {
     }
 
     /** Waits up to 20 s until netstack4j's connection on local port {@code port} is closed by the kernel's FIN; dumps both sides if not. */
+    /**
+     * netstack4j's counters once {@code counter} has grown by {@code atLeast} since
+     * {@code before} (or after 10 s): scapy has handed its packets to the kernel, but the TAP
+     * reader and the loop may still be working through them on a loaded machine. Then another
+     * 200 ms, for whatever those packets set off.
+     */
+    private Map<String, Long> awaitCounters(Map<String, Long> before, String counter, long atLeast) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (delta(before, nstat(), counter) < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(200);
+        return nstat();
+    }
+
     private void awaitClosed(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
@@ -261,8 +276,7 @@ class AttackInteropTest {
         int n = 100;
         String sent = scapy("teardrop", TEARDROP, US, Integer.toString(n));
         assertEquals(5 * n, Integer.parseInt(sent));
-        Thread.sleep(300);
-        Map<String, Long> after = nstat();
+        Map<String, Long> after = awaitCounters(before, "IpReasmReqds", 5L * n);
         assertTrue(delta(before, after, "IpReasmReqds") >= 5L * n, "fragments seen: " + delta(before, after, "IpReasmReqds"));
         assertEquals(n, delta(before, after, "IpExtReasmOverlaps"), "overlapping datagrams discarded");
         assertTrue(delta(before, after, "IpReasmFails") >= 3L * n, "datagrams given up: " + delta(before, after, "IpReasmFails"));
@@ -299,8 +313,7 @@ class AttackInteropTest {
         long tooBig = drops(DropReason.FRAG_TOO_BIG);
         int n = 10;
         String sent = scapy("pod", PING_OF_DEATH, US, Integer.toString(n));
-        Thread.sleep(300);
-        Map<String, Long> after = nstat();
+        Map<String, Long> after = awaitCounters(before, "IpReasmFails", n);
         assertEquals(n, drops(DropReason.FRAG_TOO_BIG) - tooBig, "fragments reaching past 65535 bytes");
         assertEquals(n, delta(before, after, "IpReasmFails"), "datagrams given up");
         assertEquals(0, delta(before, after, "IpReasmOKs"));
@@ -327,8 +340,7 @@ class AttackInteropTest {
         long routeMartians = stack.loop().call(() -> stack.init().ipv4().route().stats().inMartianSrc);
         int n = 50;
         scapy("land", LAND, US, "8080", Integer.toString(n));
-        Thread.sleep(300);
-        Map<String, Long> after = nstat();
+        Map<String, Long> after = awaitCounters(before, "IpInReceives", n);
         assertEquals(n, drops(DropReason.IP_INVALID_SOURCE) - martians, "LAND SYNs dropped as martian source");
         assertEquals(n, stack.loop().call(() -> stack.init().ipv4().route().stats().inMartianSrc) - routeMartians,
                 "rt_cache in_martian_src");

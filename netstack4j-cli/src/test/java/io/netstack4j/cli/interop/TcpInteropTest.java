@@ -273,9 +273,12 @@ class TcpInteropTest {
         sh("ip netns exec h nc -l 5003 > /dev/null &");
         awaitListening(5003);
         Process p = k.spawn(tmp.resolve("k.out"), "sh", "-c", "sleep 2 | socat -u STDIN TCP:10.88.0.2:5003");
-        Thread.sleep(700);
-        List<String> ss = sh("ip netns exec h ss -tani");
-        String all = String.join("\n", ss);
+        String all = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!all.contains("ESTAB") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            all = String.join("\n", sh("ip netns exec h ss -tani"));
+        }
         assertTrue(all.contains("ESTAB") && all.contains("10.88.0.2:5003") && all.contains("10.77.0.1:"), all);
         assertTrue(all.contains("cubic wscale:") && all.contains("rto:") && all.contains("mss:1448"), all);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
