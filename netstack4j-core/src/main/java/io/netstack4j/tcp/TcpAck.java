@@ -138,15 +138,15 @@ final class TcpAck {
 
     /**
      * {@code tcp_clean_rtx_queue}: drops the records ACKed up to {@code ack}, trimming a partly
-     * ACKed head. The RTT sample comes from the newest segment never retransmitted (Karn), or
-     * from the echoed timestamp (RFC 7323 4.1). Returns (rttUs << 32) | packets ACKed, rttUs -1
+     * ACKed head. The RTT sample comes from the newest segment never retransmitted (Karn) and
+     * not SACKed before (it arrived when it was SACKed), or else from the echoed timestamp (RFC
+     * 7323 4.1), as {@code tcp_clean_rtx_queue} and {@code tcp_ack_update_rtt} take it. Returns (rttUs << 32) | packets ACKed, rttUs -1
      * when there is no sample.
      */
     private long cleanRtxQueue(TcpSock sk, int ack, TcpOptions opt) {
         long now = sk.nowUs();
         int acked = 0;
         long seqRtt = -1;
-        boolean everRetrans = false;
         while (!sk.rtx.isEmpty()) {
             TxSeg s = sk.rtx.first();
             if (TcpHeader.after(s.endSeq, ack)) {
@@ -157,9 +157,8 @@ final class TcpAck {
                 }
                 break;
             }
-            if ((s.sacked & TxSeg.EVER_RETRANS) != 0) {
-                everRetrans = true;
-            } else {
+            // Karn; and a segment SACKed earlier arrived then, not now: its age is no round trip.
+            if ((s.sacked & (TxSeg.EVER_RETRANS | TxSeg.SACKED)) == 0) {
                 seqRtt = now - s.xmitUs;
             }
             if ((s.sacked & TxSeg.SACKED) != 0) {
@@ -186,7 +185,7 @@ final class TcpAck {
             acked++;
             sk.rtx.removeFirst();
         }
-        if (seqRtt < 0 && everRetrans && sk.tsOk && opt.sawTstamp && opt.tsEcr != 0) {
+        if (seqRtt < 0 && acked > 0 && sk.tsOk && opt.sawTstamp && opt.tsEcr != 0) {
             seqRtt = (long) (sk.tsNow() - opt.tsEcr) * 1000;
             if (seqRtt < 0) {
                 seqRtt = -1;

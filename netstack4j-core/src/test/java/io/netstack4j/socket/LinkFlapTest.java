@@ -94,6 +94,13 @@ class LinkFlapTest {
     private static void flapMidTransfer(int flappedEnd, long seed) throws Exception {
         try (TcpPair p = new TcpPair(seed); TcpListener l = TcpListener.listen(p.b, B, 5000, 16)) {
             NetLoop loop = p.stack.loop();
+            // A receive buffer far below the 4 MiB: when the reader passes 1 MiB most of the data
+            // is still to be sent, so the flap always finds a flight to lose (with autotuning up to
+            // 6 MiB the whole file could already sit in b's queue, and nothing would time out).
+            loop.call(() -> {
+                p.b.sysctls().set("net.ipv4.tcp_rmem", "4096 131072 262144");
+                return null;
+            });
             Veth dev = p.link[flappedEnd];
             Namespace owner = flappedEnd == 0 ? p.a : p.b;
             Ipv4Address peer = flappedEnd == 0 ? B : TcpPair.A;
@@ -163,6 +170,7 @@ class LinkFlapTest {
             Routes.add(h1, "default", "10.1.0.1");
             Routes.add(h2, "default", "10.2.0.1");
             r.sysctls().set("net.ipv4.ip_forward", "1");
+            h2.sysctls().set("net.ipv4.tcp_rmem", "4096 131072 262144");
             loop.start();
             Ipv4Address dst = Ipv4Address.parse("10.2.0.2");
             List<String> seen = new ArrayList<>();

@@ -5,8 +5,10 @@ import static io.netstack4j.tcp.SegmentHarness.PEER;
 import static io.netstack4j.wire.TcpHeader.ACK_FLAG;
 import static io.netstack4j.wire.TcpHeader.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.netstack4j.tcp.SegmentHarness.Seg;
+import io.netstack4j.wire.TcpOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +52,50 @@ class TcpLossCwndTest {
         assertEquals(2, next.size(), "two retransmissions go out on the first ACK, not one: " + next);
         assertEquals(iss + 1 + mss, next.get(0).seq());
         assertEquals(iss + 1 + 2 * mss, next.get(1).seq());
+    }
+
+    /**
+     * The ACK that ends a SACK recovery covers segments SACKed long before: their age is no
+     * round trip, so the sample comes from the timestamp the retransmission carried, as
+     * {@code tcp_clean_rtx_queue} skips SACKed segments. Found by the soak: counting them made
+     * RTTs of seconds out of a 100 ms path, the RTO grew to 13 s, and an orphan whose last
+     * segments were lost reached its 60 s user timeout.
+     */
+    @Test
+    void segmentsSackedEarlierGiveNoRttSampleWhenTheCumulativeAckCoversThem() {
+        SegmentHarness h = new SegmentHarness();
+        TcpSock sk = h.h.tcp().open(null);
+        TcpCalls.bind(sk, HOST, PEER_PORT);
+        TcpCalls.connect(sk, PEER, PORT);
+        Seg syn = h.one();
+        int iss = syn.seq();
+        h.run(50);
+        h.inject(PORT, PEER_PORT, SYN | ACK_FLAG, PEER_ISN, iss + 1, 65535, SegmentHarness.synOptions(PEER_TS, syn.opt().tsVal), 0);
+        h.take();
+        int mss = sk.mssCache;
+        byte[] data = new byte[6 * mss];
+        assertEquals(data.length, TcpCalls.send(sk, data, 0, data.length));
+        List<Seg> flight = h.take();
+        assertEquals(6, flight.size());
+        // The first segment is lost; the other five arrive and are SACKed 50 ms later.
+        h.run(50);
+        byte[] sack = new byte[24];
+        TcpOptions.writeTimestamp(sack, 0, PEER_TS + 1, flight.getLast().opt().tsVal);
+        TcpOptions.writeSack(sack, 12, new int[] {iss + 1 + mss}, new int[] {iss + 1 + 6 * mss}, 1);
+        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 1, 65535, sack, 0);
+        Seg retrans = null;
+        for (int ms = 0; retrans == null && ms < 2_000; ms++) {
+            retrans = h.take().stream().filter(s -> s.seq() == iss + 1).findFirst().orElse(null);
+            if (retrans == null) {
+                h.run(1);
+            }
+        }
+        assertNotNull(retrans, "the lost segment is retransmitted");
+        long srttBefore = TcpCalls.info(sk).rttUs();
+        // The retransmission's ACK comes 20 ms after it, echoing its timestamp.
+        h.run(20);
+        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 1 + 6 * mss, 65535, SegmentHarness.ts(PEER_TS + 2, retrans.opt().tsVal), 0);
+        long sample = 8 * TcpCalls.info(sk).rttUs() - 7 * srttBefore;
+        assertEquals(20_000, sample, 2_000, "the sample is the retransmission's round trip, not the SACKed segments' age");
     }
 }

@@ -2,6 +2,7 @@ package io.netstack4j.cli.soak;
 
 import io.netstack4j.core.DropReason;
 import io.netstack4j.core.Errno;
+import io.netstack4j.core.NetDevice;
 import io.netstack4j.core.NetException;
 import io.netstack4j.ns.Namespace;
 import io.netstack4j.ns.NetStack;
@@ -10,7 +11,10 @@ import io.netstack4j.tcp.TcpCalls;
 import io.netstack4j.tcp.TcpExtMib;
 import io.netstack4j.tcp.TcpMib;
 import io.netstack4j.tcp.TcpSock;
+import io.netstack4j.wire.Bytes;
 import io.netstack4j.wire.Ipv4Address;
+import io.netstack4j.wire.Ipv4Header;
+import io.netstack4j.wire.TcpHeader;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -120,6 +124,11 @@ public final class Soak {
     private long nextNetemNs;
     private long nextFlapNs;
     private long fuzzCredit;
+    /** {@code -Dsoak.trace=ID}: every TCP segment of flow ID at its two hosts, and its sockets' states (a debugging aid). */
+    private static final int TRACE_FLOW = Integer.getInteger("soak.trace", -1);
+    private FrameFuzzer.Tuple traced;
+    private Flow tracedFlow;
+    private String tracedStates;
 
     Soak(Options opt, PrintStream out) {
         this.opt = opt;
@@ -132,6 +141,9 @@ public final class Soak {
         for (SoakNet.Host h : net.hosts) {
             h.ns().sysctls().set("net.ipv4.tcp_syn_retries", "4");
             h.ns().devices().addTap((dev, outgoing, frame, offset, length) -> {
+                if (traced != null) {
+                    traceFrame(h, dev, outgoing, frame.array(), offset, length);
+                }
                 if (outgoing) {
                     fuzzer.sample(frame, offset, length);
                 }
@@ -210,6 +222,10 @@ public final class Soak {
                 continue;
             }
             awaitingAccept.put(new FrameFuzzer.Tuple(a.addr(), sk.localPort(), b.addr(), PORT), f);
+            if (f.id == TRACE_FLOW) {
+                traced = new FrameFuzzer.Tuple(a.addr(), sk.localPort(), b.addr(), PORT);
+                tracedFlow = f;
+            }
             fuzzer.live.add(new FrameFuzzer.Tuple(a.addr(), sk.localPort(), b.addr(), PORT));
             fuzzer.live.add(new FrameFuzzer.Tuple(b.addr(), PORT, a.addr(), sk.localPort()));
         }
@@ -327,6 +343,9 @@ public final class Soak {
         for (int i = 0; i < flows.size(); i++) {
             Flow f = flows.get(i);
             boolean progress = f.c.step(buf) | f.s.step(buf);
+            if (f == tracedFlow) {
+                traceStates(f);
+            }
             if (progress) {
                 f.lastProgressNs = now;
             }
@@ -340,6 +359,71 @@ public final class Soak {
     }
 
     private final byte[] buf = new byte[64 * 1024];
+
+    private void traceFrame(SoakNet.Host h, NetDevice dev, boolean outgoing, byte[] b, int off, int len) {
+        int nh = off + 14;
+        if (len < 14 + 40 || (b[off + 12] & 0xff) != 0x08 || b[off + 13] != 0 || Ipv4Header.protocol(b, nh) != 6) {
+            return;
+        }
+        int th = nh + Ipv4Header.headerLength(b, nh);
+        int src = Ipv4Header.src(b, nh);
+        int dst = Ipv4Header.dst(b, nh);
+        int sport = TcpHeader.srcPort(b, th);
+        int dport = TcpHeader.dstPort(b, th);
+        boolean up = src == traced.src() && sport == traced.sport() && dst == traced.dst() && dport == traced.dport();
+        boolean down = dst == traced.src() && dport == traced.sport() && src == traced.dst() && sport == traced.dport();
+        if (!up && !down) {
+            return;
+        }
+        int payload = Ipv4Header.totalLength(b, nh) - (th - nh) - TcpHeader.headerLength(b, th);
+        TcpSock sk = h == tracedFlow.client ? tracedFlow.c.sk : tracedFlow.s.sk;
+        String tcp = "";
+        if (sk != null && sk.state() != io.netstack4j.tcp.TcpState.CLOSE) {
+            io.netstack4j.tcp.TcpInfo i = TcpCalls.info(sk);
+            tcp = String.format(Locale.ROOT, "  [%s %s cwnd %d unacked %d sacked %d lost %d retrans %d rto %.3f backoff %d srtt %.3f]",
+                    i.state(), i.caState(), i.sndCwnd(), i.unacked(), i.sacked(), i.lost(), i.retrans(), i.rtoUs() / 1e6, i.backoff(),
+                    i.rttUs() / 1e6);
+        }
+        StringBuilder opts = new StringBuilder();
+        for (int o = th + 20, end = th + TcpHeader.headerLength(b, th); o < end && b[o] != 0; ) {
+            int kind = b[o] & 0xff;
+            int olen = kind == 1 ? 1 : o + 1 < end ? b[o + 1] & 0xff : 0;
+            if (olen < 1 || o + olen > end) {
+                break;
+            }
+            if (kind == 8 && olen == 10) {
+                opts.append(" ts ").append(Integer.toUnsignedLong(Bytes.u32(b, o + 2)))
+                        .append('/').append(Integer.toUnsignedLong(Bytes.u32(b, o + 6)));
+            } else if (kind == 5) {
+                opts.append(" sack");
+                for (int k = o + 2; k + 8 <= o + olen; k += 8) {
+                    opts.append(' ').append(Integer.toUnsignedLong(Bytes.u32(b, k))).append('-')
+                            .append(Integer.toUnsignedLong(Bytes.u32(b, k + 4)));
+                }
+            }
+            o += olen;
+        }
+        out.printf(Locale.ROOT, "trace %10.3f %-8s %-3s %-7s %s seq %d ack %d len %d win %d%s%s%n", now() / 1e9,
+                h == tracedFlow.client ? "client" : "server", outgoing ? "out" : "in", dev.name(), TcpHeader.flagString(TcpHeader.flags(b, th)),
+                Integer.toUnsignedLong(TcpHeader.seq(b, th)), Integer.toUnsignedLong(TcpHeader.ack(b, th)), payload,
+                TcpHeader.window(b, th), opts, tcp);
+    }
+
+    private void traceStates(Flow f) {
+        String states = side(f.c) + " | " + side(f.s);
+        if (!states.equals(tracedStates)) {
+            tracedStates = states;
+            out.printf(Locale.ROOT, "trace %10.3f states: client %s%n", now() / 1e9, states.replace(" | ", ", server "));
+        }
+    }
+
+    private static String side(Flow.Side side) {
+        if (side.sk == null) {
+            return "-";
+        }
+        return side.sk.state() + " " + side.end + (side.error != null ? " " + side.error : "") + " sent " + side.out.sent + "/"
+                + side.out.size + " got " + side.in.received;
+    }
 
     private static boolean timeoutClass(Errno e) {
         return e == Errno.ETIMEDOUT || e == Errno.EHOSTUNREACH || e == Errno.ENETUNREACH;
