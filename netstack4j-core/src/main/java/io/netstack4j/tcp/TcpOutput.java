@@ -355,6 +355,30 @@ final class TcpOutput {
     }
 
     /**
+     * {@code tcp_fragment} with {@code tcp_adjust_pcount}: splits record {@code i} at
+     * {@code at}; the new record carries the old one's marks, so every counter that counts
+     * records by their marks (packets, SACKed, lost, retransmitted out) counts it too. False when
+     * the queue is full.
+     */
+    static boolean fragment(TcpSock sk, int i, int at) {
+        if (!sk.rtx.split(i, at)) {
+            return false;
+        }
+        int marks = sk.rtx.get(i + 1).sacked;
+        sk.packetsOut++;
+        if ((marks & TxSeg.SACKED) != 0) {
+            sk.sackedOut++;
+        }
+        if ((marks & TxSeg.LOST) != 0) {
+            sk.lostOut++;
+        }
+        if ((marks & TxSeg.RETRANS) != 0) {
+            sk.retransOut++;
+        }
+        return true;
+    }
+
+    /**
      * {@code __tcp_retransmit_skb}: sends record {@code i} again, first cut to the current MSS
      * when it grew too big for the path (after a PMTU drop).
      */
@@ -362,12 +386,7 @@ final class TcpOutput {
         TxSeg s = sk.rtx.get(i);
         int mss = currentMss(sk);
         if ((s.tcpFlags & TcpHeader.SYN) == 0 && s.dataLen() > mss) {
-            if (sk.rtx.split(i, s.seq + mss)) {
-                sk.packetsOut++;
-                if ((sk.rtx.get(i + 1).sacked & TxSeg.LOST) != 0) {
-                    sk.lostOut++;
-                }
-            }
+            fragment(sk, i, s.seq + mss);
             s = sk.rtx.get(i);
         }
         if (s.seq - sk.sndUna < 0) {

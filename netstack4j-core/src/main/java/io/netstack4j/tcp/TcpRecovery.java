@@ -130,22 +130,14 @@ final class TcpRecovery {
      * segments end, so they never get here that often).
      */
     private boolean split(TcpSock sk, int i, int at) {
-        TxSeg s = sk.rtx.get(i);
         long limit = (long) sk.sndbuf + FRAG_ALLOWANCE;
         if (i != 0 && i != sk.rtx.size() - 1 && sk.wmemQueued() / 2 > limit) {
             tcp.extMib().inc(TcpExtMib.TCPWqueueTooBig);
             return false;
         }
-        if (!sk.rtx.split(i, at)) {
+        if (!TcpOutput.fragment(sk, i, at)) {
             tcp.extMib().inc(TcpExtMib.TCPWqueueTooBig);
             return false;
-        }
-        sk.packetsOut++;
-        if ((s.sacked & TxSeg.LOST) != 0) {
-            sk.lostOut++;
-        }
-        if ((s.sacked & TxSeg.RETRANS) != 0) {
-            sk.retransOut++;
         }
         return true;
     }

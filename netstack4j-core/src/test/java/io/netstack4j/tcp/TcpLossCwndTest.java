@@ -6,6 +6,7 @@ import static io.netstack4j.wire.TcpHeader.ACK_FLAG;
 import static io.netstack4j.wire.TcpHeader.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netstack4j.tcp.SegmentHarness.Seg;
 import io.netstack4j.wire.TcpOptions;
@@ -97,5 +98,43 @@ class TcpLossCwndTest {
         h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 1 + 6 * mss, 65535, SegmentHarness.ts(PEER_TS + 2, retrans.opt().tsVal), 0);
         long sample = 8 * TcpCalls.info(sk).rttUs() - 7 * srttBefore;
         assertEquals(20_000, sample, 2_000, "the sample is the retransmission's round trip, not the SACKed segments' age");
+    }
+
+    /**
+     * Splitting a SACKed record ({@code tcp_fragment} when a retransmission or a probe cuts a
+     * record to the MSS) counts the new piece as SACKed too. Before, only lost and retransmitted
+     * pieces were counted: when both pieces were ACKed sacked_out went below zero, in-flight
+     * stayed above the window with nothing outstanding, and the connection never sent again
+     * (soak seed 20261123: three hung connections in 1500 virtual seconds).
+     */
+    @Test
+    void splittingASackedRecordKeepsTheCountersTrue() {
+        SegmentHarness h = new SegmentHarness();
+        TcpSock sk = h.h.tcp().open(null);
+        TcpCalls.bind(sk, HOST, PEER_PORT);
+        TcpCalls.connect(sk, PEER, PORT);
+        Seg syn = h.one();
+        int iss = syn.seq();
+        h.inject(PORT, PEER_PORT, SYN | ACK_FLAG, PEER_ISN, iss + 1, 65535, SegmentHarness.synOptions(PEER_TS, syn.opt().tsVal), 0);
+        h.take();
+        int mss = sk.mssCache;
+        byte[] data = new byte[3 * mss];
+        assertEquals(data.length, TcpCalls.send(sk, data, 0, data.length));
+        List<Seg> flight = h.take();
+        assertEquals(3, flight.size());
+        byte[] sack = new byte[24];
+        TcpOptions.writeTimestamp(sack, 0, PEER_TS + 1, flight.getLast().opt().tsVal);
+        TcpOptions.writeSack(sack, 12, new int[] {iss + 1 + mss}, new int[] {iss + 1 + 3 * mss}, 1);
+        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 1, 65535, sack, 0);
+        assertEquals(2, sk.sackedOut);
+        assertTrue(TcpOutput.fragment(sk, 2, iss + 1 + 2 * mss + mss / 2), "the last, SACKed record split in two");
+        assertEquals(4, sk.packetsOut);
+        assertEquals(3, sk.sackedOut, "both pieces of a SACKed record are SACKed");
+        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 1 + 3 * mss, 65535, SegmentHarness.ts(PEER_TS + 2, flight.getLast().opt().tsVal), 0);
+        assertEquals(0, sk.packetsOut);
+        assertEquals(0, sk.sackedOut);
+        assertEquals(0, sk.lostOut);
+        assertEquals(0, sk.retransOut);
+        assertEquals(0, sk.packetsInFlight(), "nothing outstanding, nothing counted in flight");
     }
 }
