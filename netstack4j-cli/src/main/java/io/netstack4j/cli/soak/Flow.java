@@ -125,6 +125,8 @@ final class Flow {
         Errno error;
         /** True once the connection was seen established (a failure before that is a failed handshake). */
         boolean established;
+        /** Virtual time the application saw the failure, or -1. */
+        long failNs = -1;
         byte[] rxHash;
 
         Side(Stream out, Stream in) {
@@ -193,6 +195,8 @@ final class Flow {
     final SoakNet.Host server;
     final Side c;
     final Side s;
+    /** What the hosts' devices saw of this flow. */
+    final FlowWire wire = new FlowWire();
     final long startNs;
     long lastProgressNs;
     long clientEndNs = -1;

@@ -110,6 +110,8 @@ public final class Soak {
     private final HeapWatch heap = new HeapWatch();
     private final List<Flow> flows = new ArrayList<>();
     private final Map<FrameFuzzer.Tuple, Flow> awaitingAccept = new HashMap<>();
+    /** Every open flow by its client-to-server 4-tuple, for {@link #witness}. */
+    private final Map<FrameFuzzer.Tuple, Flow> byTuple = new HashMap<>();
     private final List<TcpSock> listeners = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
     private final Map<Errno, Long> cutBy = new EnumMap<>(Errno.class);
@@ -117,6 +119,8 @@ public final class Soak {
     private int nextFlowId;
     private long completed;
     private long cut;
+    /** Established connections that timed out with no long outage, as the loss on the wire explains. */
+    private long cutByLoss;
     private long bytes;
     private long strayChildren;
     private long netemChanges;
@@ -141,6 +145,7 @@ public final class Soak {
         for (SoakNet.Host h : net.hosts) {
             h.ns().sysctls().set("net.ipv4.tcp_syn_retries", "4");
             h.ns().devices().addTap((dev, outgoing, frame, offset, length) -> {
+                witness(h, outgoing, frame.array(), offset, length);
                 if (traced != null) {
                     traceFrame(h, dev, outgoing, frame.array(), offset, length);
                 }
@@ -222,6 +227,7 @@ public final class Soak {
                 continue;
             }
             awaitingAccept.put(new FrameFuzzer.Tuple(a.addr(), sk.localPort(), b.addr(), PORT), f);
+            byTuple.put(new FrameFuzzer.Tuple(a.addr(), sk.localPort(), b.addr(), PORT), f);
             if (f.id == TRACE_FLOW) {
                 traced = new FrameFuzzer.Tuple(a.addr(), sk.localPort(), b.addr(), PORT);
                 tracedFlow = f;
@@ -343,6 +349,11 @@ public final class Soak {
         for (int i = 0; i < flows.size(); i++) {
             Flow f = flows.get(i);
             boolean progress = f.c.step(buf) | f.s.step(buf);
+            for (Flow.Side side : List.of(f.c, f.s)) {
+                if (side.end == Flow.End.FAILED && side.failNs < 0) {
+                    side.failNs = now;
+                }
+            }
             if (f == tracedFlow) {
                 traceStates(f);
             }
@@ -359,6 +370,37 @@ public final class Soak {
     }
 
     private final byte[] buf = new byte[64 * 1024];
+
+    /** Frame-tap hook: feeds a TCP segment of an open flow to its {@link FlowWire}. */
+    private void witness(SoakNet.Host h, boolean outgoing, byte[] b, int off, int len) {
+        int nh = off + 14;
+        if (len < 14 + 40 || (b[off + 12] & 0xff) != 0x08 || b[off + 13] != 0 || Ipv4Header.protocol(b, nh) != 6) {
+            return;
+        }
+        int th = nh + Ipv4Header.headerLength(b, nh);
+        int tcpLen = Ipv4Header.totalLength(b, nh) - (th - nh);
+        if (th + 20 > off + len || tcpLen < 20 || th + tcpLen > off + len) {
+            return;
+        }
+        int src = Ipv4Header.src(b, nh);
+        int dst = Ipv4Header.dst(b, nh);
+        int sport = TcpHeader.srcPort(b, th);
+        int dport = TcpHeader.dstPort(b, th);
+        Flow f = dport == PORT ? byTuple.get(new FrameFuzzer.Tuple(src, sport, dst, dport))
+                : sport == PORT ? byTuple.get(new FrameFuzzer.Tuple(dst, dport, src, sport)) : null;
+        if (f == null || h != f.client && h != f.server) {
+            return;
+        }
+        FlowWire.Side here = h == f.client ? f.wire.c : f.wire.s;
+        FlowWire.Side there = h == f.client ? f.wire.s : f.wire.c;
+        int flags = TcpHeader.flags(b, th);
+        int payload = tcpLen - TcpHeader.headerLength(b, th);
+        if (outgoing) {
+            f.wire.sent(here, now(), flags, TcpHeader.seq(b, th), payload);
+        } else if (TcpHeader.verifyChecksum(b, th, tcpLen, src, dst)) {
+            f.wire.arrived(here, there, now(), flags, TcpHeader.seq(b, th), TcpHeader.ack(b, th), payload);
+        }
+    }
 
     private void traceFrame(SoakNet.Host h, NetDevice dev, boolean outgoing, byte[] b, int off, int len) {
         int nh = off + 14;
@@ -402,6 +444,10 @@ public final class Soak {
                 }
             }
             o += olen;
+        }
+        int tcpLen = Ipv4Header.totalLength(b, nh) - (th - nh);
+        if (th + tcpLen <= off + len && !TcpHeader.verifyChecksum(b, th, tcpLen, src, dst)) {
+            opts.append(" BAD-CHECKSUM");
         }
         out.printf(Locale.ROOT, "trace %10.3f %-8s %-3s %-7s %s seq %d ack %d len %d win %d%s%s%n", now() / 1e9,
                 h == tracedFlow.client ? "client" : "server", outgoing ? "out" : "in", dev.name(), TcpHeader.flagString(TcpHeader.flags(b, th)),
@@ -474,9 +520,30 @@ public final class Soak {
         return true;
     }
 
-    /** Null if the failure is one the link downs explain, otherwise what is wrong. */
+    /**
+     * For a side that failed with no long outage on its path: null if the loss on the wire
+     * explains it (the side that gave up, this one on a timeout or the peer before the reset,
+     * got no ACK for new data in its user timeout while it kept retransmitting; see
+     * {@link FlowWire}), otherwise what the wire shows.
+     */
+    private static String lossExplains(Flow f, Flow.Side side, Flow.Side peer) {
+        if (timeoutClass(side.error)) {
+            String why = FlowWire.lossExplains(side == f.c ? f.wire.c : f.wire.s, side.failNs);
+            return why == null ? null : "the side that timed out: " + why;
+        }
+        FlowWire.Side gaveUp = peer == f.c ? f.wire.c : f.wire.s;
+        long at = peer.end == Flow.End.FAILED ? peer.failNs : gaveUp.firstRstNs;
+        if (at < 0) {
+            return "the peer, which had finished, sent no reset";
+        }
+        String why = FlowWire.lossExplains(gaveUp, at);
+        return why == null ? null : "the peer that gave up first: " + why;
+    }
+
+    /** Null if the failure is one the link downs or the loss explain, otherwise what is wrong. */
     private String judgeFailure(Flow f, long now) {
         long longest = longestPathDown(f, now);
+        boolean byLoss = false;
         for (Flow.Side side : List.of(f.c, f.s)) {
             if (side.end != Flow.End.FAILED) {
                 continue;
@@ -495,10 +562,19 @@ public final class Soak {
             boolean bothUp = side.established && f.s.sk != null;
             boolean explained = bothUp ? longest >= MIN_CUT_DOWN_NS
                     : SoakNet.path(f.client, f.server).stream().anyMatch(l -> l.downDuring(f.startNs, now));
-            if (!explained) {
-                return "FAILED WITHOUT CAUSE: " + side.error + " but the longest link down on the path was " + longest / 1_000_000L + " ms";
+            if (explained) {
+                cutBy.merge(side.error, 1L, Long::sum);
+                continue;
             }
-            cutBy.merge(side.error, 1L, Long::sum);
+            String wire = bothUp ? lossExplains(f, side, peer) : "the handshake failed with no link down on the path";
+            if (wire != null) {
+                return "FAILED WITHOUT CAUSE: " + side.error + "; the longest link down on the path was " + longest / 1_000_000L
+                        + " ms, and " + wire;
+            }
+            byLoss = true;
+        }
+        if (byLoss) {
+            cutByLoss++;
         }
         return null;
     }
@@ -523,6 +599,7 @@ public final class Soak {
         if (f.c.sk != null && f.c.sk.localPort() != 0) {
             int port = f.c.sk.localPort();
             awaitingAccept.remove(new FrameFuzzer.Tuple(f.client.addr(), port, f.server.addr(), PORT));
+            byTuple.remove(new FrameFuzzer.Tuple(f.client.addr(), port, f.server.addr(), PORT));
             fuzzer.live.remove(new FrameFuzzer.Tuple(f.client.addr(), port, f.server.addr(), PORT));
             fuzzer.live.remove(new FrameFuzzer.Tuple(f.server.addr(), PORT, f.client.addr(), port));
         }
@@ -590,8 +667,10 @@ public final class Soak {
         PrintStream o = out;
         o.printf(Locale.ROOT, "traffic phase: %.3f s of virtual time (replay: --seed %d --virtual-seconds %.3f), %.1f s of wall time in all%n",
                 trafficNs / 1e9, opt.seed, trafficNs / 1e9, wallSeconds);
-        o.printf(Locale.ROOT, "flows: %d started, %d completed, %d cut by a link down %s, %d failed; %d stray accepted children%n",
-                nextFlowId, completed, cut, cutBy, failures.stream().filter(s -> s.startsWith("flow")).count(), strayChildren);
+        o.printf(Locale.ROOT, "flows: %d started, %d completed, %d cut by a link down %s, %d timed out under loss alone (no ACK for new data"
+                        + " reached the side that gave up in its user timeout), %d failed; %d stray accepted children%n",
+                nextFlowId, completed, cut - cutByLoss, cutBy, cutByLoss, failures.stream().filter(s -> s.startsWith("flow")).count(),
+                strayChildren);
         o.printf(Locale.ROOT, "bytes delivered and verified (SHA-256): %d (%.1f MiB)%n", bytes, bytes / 1048576.0);
         o.printf(Locale.ROOT, "impairments: %d netem changes, %d link flaps (%d long enough to cut)%n", netemChanges, flaps, longFlaps);
         o.printf(Locale.ROOT, "fuzzed frames: %d injected (%d with checksums recomputed), %d withheld as undetectable forgeries%n",

@@ -1,0 +1,102 @@
+package io.netstack4j.cli.soak;
+
+import io.netstack4j.wire.TcpHeader;
+import java.util.ArrayDeque;
+
+/**
+ * What the two hosts' devices saw of one flow's segments: the independent witness the soak uses
+ * to tell a timeout that random loss explains from one the stack caused.
+ *
+ * <p>A connection times out when its data stays unacknowledged for the user timeout. On a path
+ * with a few percent of loss per link, backing-off retransmissions can all be lost in that
+ * time (or their ACKs can), and then TCP is right to give up, as Linux's would. The stack is
+ * wrong if ACKs that acknowledge new data reached the host and were not acted on, or if it
+ * barely retransmitted. So per side this records, from its host's taps: when it last received a
+ * segment whose ACK covered new data (not counting the peer's keepalive probes, which lie below
+ * the window and are rightly ignored, nor frames whose checksum netem broke), the times of its
+ * own transmissions that ask for an answer (data, FIN, keepalive probes), and when it first sent
+ * a reset (an orphan that gave up answers the peer's next segment with one).
+ */
+final class FlowWire {
+
+    /** How far back transmissions are kept. */
+    private static final long KEEP_NS = Soak.USER_TIMEOUT_MS * 1_000_000L + 10_000_000_000L;
+
+    /** One side's view. */
+    static final class Side {
+        private boolean sentAny;
+        private int sndNxt;
+        private boolean ackedAny;
+        private int highestAck;
+        long lastAckProgressNs = -1;
+        long firstRstNs = -1;
+        private final ArrayDeque<Long> txNs = new ArrayDeque<>();
+
+        /** Transmissions asking for an answer in [fromNs, toNs]. */
+        int transmissionsBetween(long fromNs, long toNs) {
+            int n = 0;
+            for (long t : txNs) {
+                if (t >= fromNs && t <= toNs) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    final Side c = new Side();
+    final Side s = new Side();
+
+    /** A segment side {@code from} transmitted. */
+    void sent(Side from, long nowNs, int flags, int seq, int payload) {
+        if ((flags & TcpHeader.RST) != 0) {
+            if (from.firstRstNs < 0) {
+                from.firstRstNs = nowNs;
+            }
+            return;
+        }
+        int end = seq + payload + ((flags & (TcpHeader.SYN | TcpHeader.FIN)) != 0 ? 1 : 0);
+        boolean probe = payload == 0 && flags == TcpHeader.ACK_FLAG && from.sentAny && seq + 1 == from.sndNxt;
+        if (payload > 0 || (flags & TcpHeader.FIN) != 0 || probe) {
+            from.txNs.addLast(nowNs);
+            while (!from.txNs.isEmpty() && nowNs - from.txNs.peekFirst() > KEEP_NS) {
+                from.txNs.removeFirst();
+            }
+        }
+        if (!from.sentAny || TcpHeader.after(end, from.sndNxt)) {
+            from.sndNxt = end;
+            from.sentAny = true;
+        }
+    }
+
+    /** A segment from {@code peer} arrived at side {@code at}, its checksum intact. */
+    void arrived(Side at, Side peer, long nowNs, int flags, int seq, int ack, int payload) {
+        boolean keepaliveProbe = payload == 0 && flags == TcpHeader.ACK_FLAG && peer.sentAny && seq + 1 == peer.sndNxt;
+        if (keepaliveProbe || (flags & TcpHeader.ACK_FLAG) == 0 || (flags & TcpHeader.RST) != 0) {
+            return;
+        }
+        if (!at.ackedAny || TcpHeader.after(ack, at.highestAck)) {
+            at.highestAck = ack;
+            at.ackedAny = true;
+            at.lastAckProgressNs = nowNs;
+        }
+    }
+
+    /**
+     * Null if the wire explains why {@code side} gave up at {@code giveUpNs}: in the user timeout
+     * before it, no ACK for new data reached it, and it transmitted at least three times (so
+     * its retransmission timer was running, not stalled); otherwise what the wire shows.
+     */
+    static String lossExplains(Side side, long giveUpNs) {
+        long from = giveUpNs - Soak.USER_TIMEOUT_MS * 1_000_000L;
+        if (side.lastAckProgressNs >= from) {
+            return String.format(java.util.Locale.ROOT, "an ACK for new data reached it %.3f s before it gave up",
+                    (giveUpNs - side.lastAckProgressNs) / 1e9);
+        }
+        int tx = side.transmissionsBetween(from, giveUpNs);
+        if (tx < 3) {
+            return "it transmitted only " + tx + " times in the user timeout before it gave up";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,83 @@
+package io.netstack4j.cli.soak;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netstack4j.wire.TcpHeader;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The soak's wire witness: which timeouts the loss on the wire explains. Times in seconds,
+ * turned into virtual nanoseconds; the client sends data from sequence 1000, the server's
+ * stream starts at 5000 and is finished (its FIN at 5000 is acked).
+ */
+class FlowWireTest {
+
+    private static final int ACK = TcpHeader.ACK_FLAG;
+    private static final long S = 1_000_000_000L;
+
+    private final FlowWire w = new FlowWire();
+
+    /** The client sent 1000 bytes at 1000 and they were acked at t = 1 s; the server sent its FIN and it was acked. */
+    private void established() {
+        w.sent(w.s, 0, ACK | TcpHeader.FIN, 5000, 0);
+        w.sent(w.c, 0, ACK, 1000, 1000);
+        w.arrived(w.s, w.c, S / 2, ACK, 1000, 5001, 1000);
+        w.sent(w.s, S / 2, ACK, 5001, 0);
+        w.arrived(w.c, w.s, S, ACK, 5001, 2000, 0);
+    }
+
+    @Test
+    void retransmissionsThatNeverGotAnAckExplainATimeout() {
+        established();
+        w.sent(w.c, 2 * S, ACK, 2000, 1000);
+        for (long t : new long[] {5, 11, 23, 47}) {
+            w.sent(w.c, t * S, ACK, 2000, 1000);
+        }
+        assertNull(FlowWire.lossExplains(w.c, 62 * S));
+    }
+
+    @Test
+    void anAckForNewDataThatArrivedMeansTheStackGaveUpWrongly() {
+        established();
+        for (long t : new long[] {2, 5, 11, 23, 47}) {
+            w.sent(w.c, t * S, ACK, 2000, 1000);
+        }
+        w.arrived(w.c, w.s, 24 * S, ACK, 5001, 3000, 0);
+        String why = FlowWire.lossExplains(w.c, 62 * S);
+        assertTrue(why != null && why.contains("ACK for new data"), why);
+    }
+
+    @Test
+    void thePeersKeepaliveProbesLieBelowTheWindowAndDoNotCount() {
+        established();
+        for (long t : new long[] {2, 5, 11, 23, 47}) {
+            w.sent(w.c, t * S, ACK, 2000, 1000);
+        }
+        // The server's probe: seq one below its snd_nxt, acking the data the client never saw acked.
+        w.sent(w.s, 30 * S, ACK, 5000, 0);
+        w.arrived(w.c, w.s, 30 * S, ACK, 5000, 3000, 0);
+        assertNull(FlowWire.lossExplains(w.c, 62 * S));
+    }
+
+    @Test
+    void aSenderThatBarelyRetransmittedIsNotExcused() {
+        established();
+        w.sent(w.c, 2 * S, ACK, 2000, 1000);
+        w.sent(w.c, 40 * S, ACK, 2000, 1000);
+        assertEquals("it transmitted only 2 times in the user timeout before it gave up", FlowWire.lossExplains(w.c, 62 * S));
+    }
+
+    @Test
+    void anOrphanThatGaveUpIsJudgedAtItsFirstReset() {
+        established();
+        for (long t : new long[] {2, 5, 11, 23, 47}) {
+            w.sent(w.c, t * S, ACK | TcpHeader.FIN, 2000, 1000);
+        }
+        w.sent(w.c, 70 * S, TcpHeader.RST, 3001, 0);
+        w.sent(w.c, 71 * S, TcpHeader.RST, 3001, 0);
+        assertEquals(70 * S, w.c.firstRstNs);
+        assertNull(FlowWire.lossExplains(w.c, w.c.firstRstNs));
+    }
+}
