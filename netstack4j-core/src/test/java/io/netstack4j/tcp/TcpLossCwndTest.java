@@ -28,16 +28,42 @@ class TcpLossCwndTest {
     private static final int PORT = 80;
     private static final int PEER_PORT = 40001;
 
-    @Test
-    void theWindowGrowsAgainInSlowStartAfterAnRtoOfAnApplicationLimitedFlight() {
-        SegmentHarness h = new SegmentHarness();
+    /** The application writes {@code n} full segments; they all leave at once (initial window ten). */
+    private static List<Seg> sendSegments(SegmentHarness h, TcpSock sk, int n) {
+        byte[] data = new byte[n * sk.mssCache];
+        assertEquals(data.length, TcpCalls.send(sk, data, 0, data.length));
+        List<Seg> flight = h.take();
+        assertEquals(n, flight.size());
+        return flight;
+    }
+
+    /** The peer's options for a duplicate ACK: its timestamp echoing {@code echoed}, one SACK block [from, to). */
+    private static byte[] sackOptions(Seg echoed, int from, int to) {
+        byte[] o = new byte[24];
+        TcpOptions.writeTimestamp(o, 0, PEER_TS + 1, echoed.opt().tsVal);
+        TcpOptions.writeSack(o, 12, new int[] {from}, new int[] {to}, 1);
+        return o;
+    }
+
+    /** Connects from the host to the peer, whose SYN-ACK comes {@code rttMs} after the SYN. */
+    private static TcpSock connect(SegmentHarness h, long rttMs) {
         TcpSock sk = h.h.tcp().open(null);
         TcpCalls.bind(sk, HOST, PEER_PORT);
         TcpCalls.connect(sk, PEER, PORT);
         Seg syn = h.one();
-        int iss = syn.seq();
-        h.inject(PORT, PEER_PORT, SYN | ACK_FLAG, PEER_ISN, iss + 1, 65535, SegmentHarness.synOptions(PEER_TS, syn.opt().tsVal), 0);
+        if (rttMs > 0) {
+            h.run(rttMs);
+        }
+        h.inject(PORT, PEER_PORT, SYN | ACK_FLAG, PEER_ISN, syn.seq() + 1, 65535, SegmentHarness.synOptions(PEER_TS, syn.opt().tsVal), 0);
         h.take();
+        return sk;
+    }
+
+    @Test
+    void theWindowGrowsAgainInSlowStartAfterAnRtoOfAnApplicationLimitedFlight() {
+        SegmentHarness h = new SegmentHarness();
+        TcpSock sk = connect(h, 0);
+        int iss = sk.iss;
         int mss = sk.mssCache;
         byte[] data = new byte[6 * mss];
         assertEquals(data.length, TcpCalls.send(sk, data, 0, data.length));
@@ -65,25 +91,13 @@ class TcpLossCwndTest {
     @Test
     void segmentsSackedEarlierGiveNoRttSampleWhenTheCumulativeAckCoversThem() {
         SegmentHarness h = new SegmentHarness();
-        TcpSock sk = h.h.tcp().open(null);
-        TcpCalls.bind(sk, HOST, PEER_PORT);
-        TcpCalls.connect(sk, PEER, PORT);
-        Seg syn = h.one();
-        int iss = syn.seq();
-        h.run(50);
-        h.inject(PORT, PEER_PORT, SYN | ACK_FLAG, PEER_ISN, iss + 1, 65535, SegmentHarness.synOptions(PEER_TS, syn.opt().tsVal), 0);
-        h.take();
+        TcpSock sk = connect(h, 50);
+        int iss = sk.iss;
         int mss = sk.mssCache;
-        byte[] data = new byte[6 * mss];
-        assertEquals(data.length, TcpCalls.send(sk, data, 0, data.length));
-        List<Seg> flight = h.take();
-        assertEquals(6, flight.size());
+        List<Seg> flight = sendSegments(h, sk, 6);
         // The first segment is lost; the other five arrive and are SACKed 50 ms later.
         h.run(50);
-        byte[] sack = new byte[24];
-        TcpOptions.writeTimestamp(sack, 0, PEER_TS + 1, flight.getLast().opt().tsVal);
-        TcpOptions.writeSack(sack, 12, new int[] {iss + 1 + mss}, new int[] {iss + 1 + 6 * mss}, 1);
-        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 1, 65535, sack, 0);
+        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 1, 65535, sackOptions(flight.getLast(), iss + 1 + mss, iss + 1 + 6 * mss), 0);
         Seg retrans = null;
         for (int ms = 0; retrans == null && ms < 2_000; ms++) {
             retrans = h.take().stream().filter(s -> s.seq() == iss + 1).findFirst().orElse(null);
@@ -110,22 +124,11 @@ class TcpLossCwndTest {
     @Test
     void splittingASackedRecordKeepsTheCountersTrue() {
         SegmentHarness h = new SegmentHarness();
-        TcpSock sk = h.h.tcp().open(null);
-        TcpCalls.bind(sk, HOST, PEER_PORT);
-        TcpCalls.connect(sk, PEER, PORT);
-        Seg syn = h.one();
-        int iss = syn.seq();
-        h.inject(PORT, PEER_PORT, SYN | ACK_FLAG, PEER_ISN, iss + 1, 65535, SegmentHarness.synOptions(PEER_TS, syn.opt().tsVal), 0);
-        h.take();
+        TcpSock sk = connect(h, 0);
+        int iss = sk.iss;
         int mss = sk.mssCache;
-        byte[] data = new byte[3 * mss];
-        assertEquals(data.length, TcpCalls.send(sk, data, 0, data.length));
-        List<Seg> flight = h.take();
-        assertEquals(3, flight.size());
-        byte[] sack = new byte[24];
-        TcpOptions.writeTimestamp(sack, 0, PEER_TS + 1, flight.getLast().opt().tsVal);
-        TcpOptions.writeSack(sack, 12, new int[] {iss + 1 + mss}, new int[] {iss + 1 + 3 * mss}, 1);
-        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 1, 65535, sack, 0);
+        List<Seg> flight = sendSegments(h, sk, 3);
+        h.inject(PORT, PEER_PORT, ACK_FLAG, PEER_ISN + 1, iss + 1, 65535, sackOptions(flight.getLast(), iss + 1 + mss, iss + 1 + 3 * mss), 0);
         assertEquals(2, sk.sackedOut);
         assertTrue(TcpOutput.fragment(sk, 2, iss + 1 + 2 * mss + mss / 2), "the last, SACKed record split in two");
         assertEquals(4, sk.packetsOut);
