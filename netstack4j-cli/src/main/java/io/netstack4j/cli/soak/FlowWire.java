@@ -20,7 +20,7 @@ import java.util.ArrayDeque;
 final class FlowWire {
 
     /** How far back transmissions are kept. */
-    private static final long KEEP_NS = Soak.USER_TIMEOUT_MS * 1_000_000L + 10_000_000_000L;
+    private static final long KEEP_NS = Soak.USER_TIMEOUT_MS * 1_000_000L + 120_000_000_000L;
 
     /** One side's view. */
     static final class Side {
@@ -28,19 +28,41 @@ final class FlowWire {
         private int sndNxt;
         private boolean ackedAny;
         private int highestAck;
-        long lastAckProgressNs = -1;
+        private final ArrayDeque<Long> ackProgressNs = new ArrayDeque<>();
         long firstRstNs = -1;
         private final ArrayDeque<Long> txNs = new ArrayDeque<>();
 
         /** Transmissions asking for an answer in [fromNs, toNs]. */
         int transmissionsBetween(long fromNs, long toNs) {
+            return count(txNs, fromNs, toNs);
+        }
+
+        /** The last arrival of an ACK for new data in [fromNs, toNs], or -1. */
+        long lastAckProgressBetween(long fromNs, long toNs) {
+            long last = -1;
+            for (long t : ackProgressNs) {
+                if (t >= fromNs && t <= toNs) {
+                    last = t;
+                }
+            }
+            return last;
+        }
+
+        private static int count(ArrayDeque<Long> times, long fromNs, long toNs) {
             int n = 0;
-            for (long t : txNs) {
+            for (long t : times) {
                 if (t >= fromNs && t <= toNs) {
                     n++;
                 }
             }
             return n;
+        }
+
+        private static void add(ArrayDeque<Long> times, long nowNs) {
+            times.addLast(nowNs);
+            while (!times.isEmpty() && nowNs - times.peekFirst() > KEEP_NS) {
+                times.removeFirst();
+            }
         }
     }
 
@@ -58,10 +80,7 @@ final class FlowWire {
         int end = seq + payload + ((flags & (TcpHeader.SYN | TcpHeader.FIN)) != 0 ? 1 : 0);
         boolean probe = payload == 0 && flags == TcpHeader.ACK_FLAG && from.sentAny && seq + 1 == from.sndNxt;
         if (payload > 0 || (flags & TcpHeader.FIN) != 0 || probe) {
-            from.txNs.addLast(nowNs);
-            while (!from.txNs.isEmpty() && nowNs - from.txNs.peekFirst() > KEEP_NS) {
-                from.txNs.removeFirst();
-            }
+            Side.add(from.txNs, nowNs);
         }
         if (!from.sentAny || TcpHeader.after(end, from.sndNxt)) {
             from.sndNxt = end;
@@ -78,7 +97,7 @@ final class FlowWire {
         if (!at.ackedAny || TcpHeader.after(ack, at.highestAck)) {
             at.highestAck = ack;
             at.ackedAny = true;
-            at.lastAckProgressNs = nowNs;
+            Side.add(at.ackProgressNs, nowNs);
         }
     }
 
@@ -89,9 +108,10 @@ final class FlowWire {
      */
     static String lossExplains(Side side, long giveUpNs) {
         long from = giveUpNs - Soak.USER_TIMEOUT_MS * 1_000_000L;
-        if (side.lastAckProgressNs >= from) {
+        long progress = side.lastAckProgressBetween(from, giveUpNs);
+        if (progress >= 0) {
             return String.format(java.util.Locale.ROOT, "an ACK for new data reached it %.3f s before it gave up",
-                    (giveUpNs - side.lastAckProgressNs) / 1e9);
+                    (giveUpNs - progress) / 1e9);
         }
         int tx = side.transmissionsBetween(from, giveUpNs);
         if (tx < 3) {

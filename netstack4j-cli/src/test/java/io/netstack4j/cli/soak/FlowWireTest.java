@@ -80,4 +80,16 @@ class FlowWireTest {
         assertEquals(70 * S, w.c.firstRstNs);
         assertNull(FlowWire.lossExplains(w.c, w.c.firstRstNs));
     }
+
+    @Test
+    void anAckArrivingAfterTheSideGaveUpDoesNotHideOneBefore() {
+        established();
+        for (long t : new long[] {2, 5, 11, 23, 47}) {
+            w.sent(w.c, t * S, ACK, 2000, 1000);
+        }
+        w.arrived(w.c, w.s, 20 * S, ACK, 5001, 2500, 0);
+        w.arrived(w.c, w.s, 63 * S, ACK, 5001, 3000, 0);
+        String why = FlowWire.lossExplains(w.c, 62 * S);
+        assertEquals("an ACK for new data reached it 42.000 s before it gave up", why);
+    }
 }
