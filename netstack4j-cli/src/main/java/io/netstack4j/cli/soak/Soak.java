@@ -9,8 +9,10 @@ import io.netstack4j.ns.NetStack;
 import io.netstack4j.sched.NetemSpec;
 import io.netstack4j.tcp.TcpCalls;
 import io.netstack4j.tcp.TcpExtMib;
+import io.netstack4j.tcp.TcpInfo;
 import io.netstack4j.tcp.TcpMib;
 import io.netstack4j.tcp.TcpSock;
+import io.netstack4j.tcp.TcpState;
 import io.netstack4j.wire.Bytes;
 import io.netstack4j.wire.Ipv4Address;
 import io.netstack4j.wire.Ipv4Header;
@@ -130,7 +132,6 @@ public final class Soak {
     private long fuzzCredit;
     /** {@code -Dsoak.trace=ID}: every TCP segment of flow ID at its two hosts, and its sockets' states (a debugging aid). */
     private static final int TRACE_FLOW = Integer.getInteger("soak.trace", -1);
-    private FrameFuzzer.Tuple traced;
     private Flow tracedFlow;
     private String tracedStates;
 
@@ -145,10 +146,7 @@ public final class Soak {
         for (SoakNet.Host h : net.hosts) {
             h.ns().sysctls().set("net.ipv4.tcp_syn_retries", "4");
             h.ns().devices().addTap((dev, outgoing, frame, offset, length) -> {
-                witness(h, outgoing, frame.array(), offset, length);
-                if (traced != null) {
-                    traceFrame(h, dev, outgoing, frame.array(), offset, length);
-                }
+                witness(h, dev, outgoing, frame.array(), offset, length);
                 if (outgoing) {
                     fuzzer.sample(frame, offset, length);
                 }
@@ -229,7 +227,6 @@ public final class Soak {
             awaitingAccept.put(new FrameFuzzer.Tuple(a.addr(), sk.localPort(), b.addr(), PORT), f);
             byTuple.put(new FrameFuzzer.Tuple(a.addr(), sk.localPort(), b.addr(), PORT), f);
             if (f.id == TRACE_FLOW) {
-                traced = new FrameFuzzer.Tuple(a.addr(), sk.localPort(), b.addr(), PORT);
                 tracedFlow = f;
             }
             fuzzer.live.add(new FrameFuzzer.Tuple(a.addr(), sk.localPort(), b.addr(), PORT));
@@ -371,8 +368,8 @@ public final class Soak {
 
     private final byte[] buf = new byte[64 * 1024];
 
-    /** Frame-tap hook: feeds a TCP segment of an open flow to its {@link FlowWire}. */
-    private void witness(SoakNet.Host h, boolean outgoing, byte[] b, int off, int len) {
+    /** Frame-tap hook: feeds a TCP segment of an open flow to its {@link FlowWire}, and prints it if the flow is traced. */
+    private void witness(SoakNet.Host h, NetDevice dev, boolean outgoing, byte[] b, int off, int len) {
         int nh = off + 14;
         if (len < 14 + 40 || (b[off + 12] & 0xff) != 0x08 || b[off + 13] != 0 || Ipv4Header.protocol(b, nh) != 6) {
             return;
@@ -395,33 +392,22 @@ public final class Soak {
         FlowWire.Side there = h == f.client ? f.wire.s : f.wire.c;
         int flags = TcpHeader.flags(b, th);
         int payload = tcpLen - TcpHeader.headerLength(b, th);
+        boolean checksumOk = TcpHeader.verifyChecksum(b, th, tcpLen, src, dst);
         if (outgoing) {
             f.wire.sent(here, now(), flags, TcpHeader.seq(b, th), payload);
-        } else if (TcpHeader.verifyChecksum(b, th, tcpLen, src, dst)) {
+        } else if (checksumOk) {
             f.wire.arrived(here, there, now(), flags, TcpHeader.seq(b, th), TcpHeader.ack(b, th), payload);
+        }
+        if (f == tracedFlow) {
+            traceFrame(h == f.client, dev, outgoing, b, th, payload, checksumOk);
         }
     }
 
-    private void traceFrame(SoakNet.Host h, NetDevice dev, boolean outgoing, byte[] b, int off, int len) {
-        int nh = off + 14;
-        if (len < 14 + 40 || (b[off + 12] & 0xff) != 0x08 || b[off + 13] != 0 || Ipv4Header.protocol(b, nh) != 6) {
-            return;
-        }
-        int th = nh + Ipv4Header.headerLength(b, nh);
-        int src = Ipv4Header.src(b, nh);
-        int dst = Ipv4Header.dst(b, nh);
-        int sport = TcpHeader.srcPort(b, th);
-        int dport = TcpHeader.dstPort(b, th);
-        boolean up = src == traced.src() && sport == traced.sport() && dst == traced.dst() && dport == traced.dport();
-        boolean down = dst == traced.src() && dport == traced.sport() && src == traced.dst() && sport == traced.dport();
-        if (!up && !down) {
-            return;
-        }
-        int payload = Ipv4Header.totalLength(b, nh) - (th - nh) - TcpHeader.headerLength(b, th);
-        TcpSock sk = h == tracedFlow.client ? tracedFlow.c.sk : tracedFlow.s.sk;
+    private void traceFrame(boolean atClient, NetDevice dev, boolean outgoing, byte[] b, int th, int payload, boolean checksumOk) {
+        TcpSock sk = atClient ? tracedFlow.c.sk : tracedFlow.s.sk;
         String tcp = "";
-        if (sk != null && sk.state() != io.netstack4j.tcp.TcpState.CLOSE) {
-            io.netstack4j.tcp.TcpInfo i = TcpCalls.info(sk);
+        if (sk != null && sk.state() != TcpState.CLOSE) {
+            TcpInfo i = TcpCalls.info(sk);
             tcp = String.format(Locale.ROOT, "  [%s %s cwnd %d unacked %d sacked %d lost %d retrans %d rto %.3f backoff %d srtt %.3f]",
                     i.state(), i.caState(), i.sndCwnd(), i.unacked(), i.sacked(), i.lost(), i.retrans(), i.rtoUs() / 1e6, i.backoff(),
                     i.rttUs() / 1e6);
@@ -445,12 +431,11 @@ public final class Soak {
             }
             o += olen;
         }
-        int tcpLen = Ipv4Header.totalLength(b, nh) - (th - nh);
-        if (th + tcpLen <= off + len && !TcpHeader.verifyChecksum(b, th, tcpLen, src, dst)) {
+        if (!checksumOk) {
             opts.append(" BAD-CHECKSUM");
         }
         out.printf(Locale.ROOT, "trace %10.3f %-8s %-3s %-7s %s seq %d ack %d len %d win %d%s%s%n", now() / 1e9,
-                h == tracedFlow.client ? "client" : "server", outgoing ? "out" : "in", dev.name(), TcpHeader.flagString(TcpHeader.flags(b, th)),
+                atClient ? "client" : "server", outgoing ? "out" : "in", dev.name(), TcpHeader.flagString(TcpHeader.flags(b, th)),
                 Integer.toUnsignedLong(TcpHeader.seq(b, th)), Integer.toUnsignedLong(TcpHeader.ack(b, th)), payload,
                 TcpHeader.window(b, th), opts, tcp);
     }
