@@ -31,6 +31,26 @@ final class FlowWire {
         private final ArrayDeque<Long> ackProgressNs = new ArrayDeque<>();
         long firstRstNs = -1;
         private final ArrayDeque<Long> txNs = new ArrayDeque<>();
+        /** Data this side sent and no ACK covered yet: {start, end sequence, first sent at, 1 if sent again}. */
+        private final ArrayDeque<long[]> inFlight = new ArrayDeque<>();
+        /** RFC 6298 estimates from the round trips seen on the wire (Karn: never from data sent twice). */
+        long srttNs = -1;
+        long rttvarNs;
+
+        /** The retransmission timeout the wire's round trips call for: SRTT + max(4 RTTVAR, 200 ms), -1 before any sample. */
+        long wireRtoNs() {
+            return srttNs < 0 ? -1 : srttNs + Math.max(4 * rttvarNs, 200_000_000L);
+        }
+
+        private void rttSample(long r) {
+            if (srttNs < 0) {
+                srttNs = r;
+                rttvarNs = r / 2;
+            } else {
+                rttvarNs = (3 * rttvarNs + Math.abs(srttNs - r)) / 4;
+                srttNs = (7 * srttNs + r) / 8;
+            }
+        }
 
         /** Transmissions asking for an answer in [fromNs, toNs]. */
         int transmissionsBetween(long fromNs, long toNs) {
@@ -82,9 +102,28 @@ final class FlowWire {
         if (payload > 0 || (flags & TcpHeader.FIN) != 0 || probe) {
             Side.add(from.txNs, nowNs);
         }
+        if (payload > 0 || (flags & (TcpHeader.SYN | TcpHeader.FIN)) != 0) {
+            if (!from.sentAny || TcpHeader.after(end, from.sndNxt)) {
+                if (from.sentAny && TcpHeader.before(seq, from.sndNxt)) {
+                    markSentAgain(from, seq, from.sndNxt);
+                }
+                from.inFlight.addLast(new long[] {from.sentAny && TcpHeader.before(seq, from.sndNxt) ? from.sndNxt : seq, end, nowNs, 0});
+            } else {
+                markSentAgain(from, seq, end);
+            }
+        }
         if (!from.sentAny || TcpHeader.after(end, from.sndNxt)) {
             from.sndNxt = end;
             from.sentAny = true;
+        }
+    }
+
+    /** Karn: data sent again, [seq, end), gives no round trip. */
+    private static void markSentAgain(Side side, int seq, int end) {
+        for (long[] e : side.inFlight) {
+            if (TcpHeader.after((int) e[1], seq) && TcpHeader.before((int) e[0], end)) {
+                e[3] = 1;
+            }
         }
     }
 
@@ -98,13 +137,26 @@ final class FlowWire {
             at.highestAck = ack;
             at.ackedAny = true;
             Side.add(at.ackProgressNs, nowNs);
+            long newestClean = -1;
+            while (!at.inFlight.isEmpty() && !TcpHeader.after((int) at.inFlight.peekFirst()[1], ack)) {
+                long[] e = at.inFlight.removeFirst();
+                if (e[3] == 0) {
+                    newestClean = Math.max(newestClean, e[2]);
+                }
+            }
+            if (newestClean >= 0) {
+                at.rttSample(nowNs - newestClean);
+            }
         }
     }
 
     /**
      * Null if the wire explains why {@code side} gave up at {@code giveUpNs}: in the user timeout
-     * before it, no ACK for new data reached it, and it transmitted at least three times (so
-     * its retransmission timer was running, not stalled); otherwise what the wire shows.
+     * before it, no ACK for new data reached it, and it transmitted as often as a retransmission
+     * timer backing off from the RTO that the round trips seen on the wire call for would (if
+     * that RTO is R, about log2(timeout / R + 1) times; one fewer is let pass, since Linux's RTO
+     * estimator runs higher than RFC 6298's, and at least once); otherwise what the wire shows.
+     * A sender that stalled, or whose RTO grew far beyond its path's round trips, is not excused.
      */
     static String lossExplains(Side side, long giveUpNs) {
         long from = giveUpNs - Soak.USER_TIMEOUT_MS * 1_000_000L;
@@ -114,8 +166,14 @@ final class FlowWire {
                     (giveUpNs - progress) / 1e9);
         }
         int tx = side.transmissionsBetween(from, giveUpNs);
-        if (tx < 3) {
-            return "it transmitted only " + tx + " times in the user timeout before it gave up";
+        long rto = side.wireRtoNs();
+        long timeout = Soak.USER_TIMEOUT_MS * 1_000_000L;
+        int backoffs = rto <= 0 ? 1 : 63 - Long.numberOfLeadingZeros(timeout / rto + 1);
+        int needed = Math.max(1, backoffs - 1);
+        if (tx < needed) {
+            return String.format(java.util.Locale.ROOT,
+                    "it transmitted only %d times in the user timeout before it gave up, where the RTO its path's round trips call for"
+                            + " (%.3f s) gives %d", tx, rto / 1e9, backoffs);
         }
         return null;
     }
