@@ -4,18 +4,21 @@ import io.netstack4j.wire.TcpHeader;
 import java.util.ArrayDeque;
 
 /**
- * What the two hosts' devices saw of one flow's segments: the independent witness the soak uses
- * to tell a timeout that random loss explains from one the stack caused.
+ * What the two hosts saw of one flow's segments: the independent witness the soak uses to tell
+ * a timeout that random loss explains from one the stack caused. Segments a host's stack sends
+ * are seen at LOCAL_OUT, before the egress qdisc (netem drops there, out of any tap's sight);
+ * segments that reach a host are seen at its device taps.
  *
  * <p>A connection times out when its data stays unacknowledged for the user timeout. On a path
  * with a few percent of loss per link, backing-off retransmissions can all be lost in that
  * time (or their ACKs can), and then TCP is right to give up, as Linux's would. The stack is
  * wrong if ACKs that acknowledge new data reached the host and were not acted on, or if it
- * barely retransmitted. So per side this records, from its host's taps: when it last received a
- * segment whose ACK covered new data (not counting the peer's keepalive probes, which lie below
- * the window and are rightly ignored, nor frames whose checksum netem broke), the times of its
- * own transmissions that ask for an answer (data, FIN, keepalive probes), and when it first sent
- * a reset (an orphan that gave up answers the peer's next segment with one).
+ * barely retransmitted. So per side this records: when it received a segment whose ACK covered
+ * new data (not counting the peer's keepalive probes, which lie below the window and are rightly
+ * ignored, nor frames whose checksum netem broke), the round trips of its first transmissions
+ * (for the RTO they call for), the times of its own transmissions that ask for an answer (data,
+ * FIN, keepalive probes), and when it first sent a reset (an orphan that gave up answers the
+ * peer's next segment with one).
  */
 final class FlowWire {
 
@@ -157,15 +160,17 @@ final class FlowWire {
      * that RTO is R, about log2(timeout / R + 1) times; one fewer is let pass, since Linux's RTO
      * estimator runs higher than RFC 6298's, and at least once); otherwise what the wire shows.
      * A sender that stalled, or whose RTO grew far beyond its path's round trips, is not excused.
+     * Transmissions are counted from {@code slackNs} earlier, for a side whose moment of giving
+     * up is only bounded from above (an orphan, known by its later reset).
      */
-    static String lossExplains(Side side, long giveUpNs) {
+    static String lossExplains(Side side, long giveUpNs, long slackNs) {
         long from = giveUpNs - Soak.USER_TIMEOUT_MS * 1_000_000L;
         long progress = side.lastAckProgressBetween(from, giveUpNs);
         if (progress >= 0) {
             return String.format(java.util.Locale.ROOT, "an ACK for new data reached it %.3f s before it gave up",
                     (giveUpNs - progress) / 1e9);
         }
-        int tx = side.transmissionsBetween(from, giveUpNs);
+        int tx = side.transmissionsBetween(from - slackNs, giveUpNs);
         long rto = side.wireRtoNs();
         long timeout = Soak.USER_TIMEOUT_MS * 1_000_000L;
         int backoffs = rto <= 0 ? 1 : 63 - Long.numberOfLeadingZeros(timeout / rto + 1);

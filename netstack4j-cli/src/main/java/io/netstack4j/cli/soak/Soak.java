@@ -4,6 +4,9 @@ import io.netstack4j.core.DropReason;
 import io.netstack4j.core.Errno;
 import io.netstack4j.core.NetDevice;
 import io.netstack4j.core.NetException;
+import io.netstack4j.netfilter.Netfilter;
+import io.netstack4j.netfilter.NfHook;
+import io.netstack4j.netfilter.Verdict;
 import io.netstack4j.ns.Namespace;
 import io.netstack4j.ns.NetStack;
 import io.netstack4j.sched.NetemSpec;
@@ -85,6 +88,8 @@ public final class Soak {
     static final long DRAIN_NS = 600_000_000_000L;
     static final long QUIESCE_NS = 150_000_000_000L;
     static final int PORT = 5001;
+    /** How long after an orphan gave up its reset may come: the peer's keepalive time and interval ({@link #configure}). */
+    static final long ORPHAN_SLACK_NS = 13_000_000_000L;
     private static final long STEP_NS = 1_000_000L;
     private static final long MAX_BYTES = 1 << 20;
 
@@ -146,10 +151,19 @@ public final class Soak {
         for (SoakNet.Host h : net.hosts) {
             h.ns().sysctls().set("net.ipv4.tcp_syn_retries", "4");
             h.ns().devices().addTap((dev, outgoing, frame, offset, length) -> {
-                witness(h, dev, outgoing, frame.array(), offset, length);
+                if (!outgoing) {
+                    witness(h, dev, false, frame.array(), offset, length);
+                } else if (tracedFlow != null) {
+                    witness(h, dev, true, frame.array(), offset, length);
+                }
                 if (outgoing) {
                     fuzzer.sample(frame, offset, length);
                 }
+            });
+            // What the stack sends, seen before the egress qdisc: netem may drop it before any tap.
+            h.ns().ipv4().netfilter().register(NfHook.LOCAL_OUT, Netfilter.PRI_FILTER, (hook, skb, inDev, outDev) -> {
+                witnessSent(h, skb.array(), skb.networkHeader());
+                return Verdict.ACCEPT;
             });
             TcpSock l = h.ns().tcp().open(null);
             TcpCalls.bind(l, 0, PORT);
@@ -368,16 +382,51 @@ public final class Soak {
 
     private final byte[] buf = new byte[64 * 1024];
 
-    /** Frame-tap hook: feeds a TCP segment of an open flow to its {@link FlowWire}, and prints it if the flow is traced. */
+    /**
+     * Frame-tap hook: a TCP segment of an open flow that reached a host goes to its
+     * {@link FlowWire}; and every frame of the traced flow, either way, is printed.
+     */
     private void witness(SoakNet.Host h, NetDevice dev, boolean outgoing, byte[] b, int off, int len) {
+        if (len < 14 + 40 || (b[off + 12] & 0xff) != 0x08 || b[off + 13] != 0) {
+            return;
+        }
         int nh = off + 14;
-        if (len < 14 + 40 || (b[off + 12] & 0xff) != 0x08 || b[off + 13] != 0 || Ipv4Header.protocol(b, nh) != 6) {
+        Flow f = flowOf(h, b, nh, off + len);
+        if (f == null) {
             return;
         }
         int th = nh + Ipv4Header.headerLength(b, nh);
         int tcpLen = Ipv4Header.totalLength(b, nh) - (th - nh);
-        if (th + 20 > off + len || tcpLen < 20 || th + tcpLen > off + len) {
-            return;
+        int payload = tcpLen - TcpHeader.headerLength(b, th);
+        boolean checksumOk = TcpHeader.verifyChecksum(b, th, tcpLen, Ipv4Header.src(b, nh), Ipv4Header.dst(b, nh));
+        if (!outgoing && checksumOk) {
+            f.wire.arrived(h == f.client ? f.wire.c : f.wire.s, h == f.client ? f.wire.s : f.wire.c, now(), TcpHeader.flags(b, th),
+                    TcpHeader.seq(b, th), TcpHeader.ack(b, th), payload);
+        }
+        if (f == tracedFlow) {
+            traceFrame(h == f.client, dev, outgoing, b, th, payload, checksumOk);
+        }
+    }
+
+    /** LOCAL_OUT hook: a TCP segment of an open flow that its host's stack sends. */
+    private void witnessSent(SoakNet.Host h, byte[] b, int nh) {
+        Flow f = flowOf(h, b, nh, nh + Ipv4Header.totalLength(b, nh));
+        if (f != null) {
+            int th = nh + Ipv4Header.headerLength(b, nh);
+            int payload = Ipv4Header.totalLength(b, nh) - (th - nh) - TcpHeader.headerLength(b, th);
+            f.wire.sent(h == f.client ? f.wire.c : f.wire.s, now(), TcpHeader.flags(b, th), TcpHeader.seq(b, th), payload);
+        }
+    }
+
+    /** The open flow a well-formed TCP/IPv4 packet at {@code nh} (ending before {@code limit}) belongs to, if {@code h} is one of its hosts. */
+    private Flow flowOf(SoakNet.Host h, byte[] b, int nh, int limit) {
+        if (nh + 40 > limit || Ipv4Header.protocol(b, nh) != 6) {
+            return null;
+        }
+        int th = nh + Ipv4Header.headerLength(b, nh);
+        int tcpLen = Ipv4Header.totalLength(b, nh) - (th - nh);
+        if (th + 20 > limit || tcpLen < 20 || th + tcpLen > limit || TcpHeader.headerLength(b, th) > tcpLen) {
+            return null;
         }
         int src = Ipv4Header.src(b, nh);
         int dst = Ipv4Header.dst(b, nh);
@@ -385,22 +434,7 @@ public final class Soak {
         int dport = TcpHeader.dstPort(b, th);
         Flow f = dport == PORT ? byTuple.get(new FrameFuzzer.Tuple(src, sport, dst, dport))
                 : sport == PORT ? byTuple.get(new FrameFuzzer.Tuple(dst, dport, src, sport)) : null;
-        if (f == null || h != f.client && h != f.server) {
-            return;
-        }
-        FlowWire.Side here = h == f.client ? f.wire.c : f.wire.s;
-        FlowWire.Side there = h == f.client ? f.wire.s : f.wire.c;
-        int flags = TcpHeader.flags(b, th);
-        int payload = tcpLen - TcpHeader.headerLength(b, th);
-        boolean checksumOk = TcpHeader.verifyChecksum(b, th, tcpLen, src, dst);
-        if (outgoing) {
-            f.wire.sent(here, now(), flags, TcpHeader.seq(b, th), payload);
-        } else if (checksumOk) {
-            f.wire.arrived(here, there, now(), flags, TcpHeader.seq(b, th), TcpHeader.ack(b, th), payload);
-        }
-        if (f == tracedFlow) {
-            traceFrame(h == f.client, dev, outgoing, b, th, payload, checksumOk);
-        }
+        return f != null && (h == f.client || h == f.server) ? f : null;
     }
 
     private void traceFrame(boolean atClient, NetDevice dev, boolean outgoing, byte[] b, int th, int payload, boolean checksumOk) {
@@ -513,15 +547,20 @@ public final class Soak {
      */
     private static String lossExplains(Flow f, Flow.Side side, Flow.Side peer) {
         if (timeoutClass(side.error)) {
-            String why = FlowWire.lossExplains(side == f.c ? f.wire.c : f.wire.s, side.failNs);
+            String why = FlowWire.lossExplains(side == f.c ? f.wire.c : f.wire.s, side.failNs, 0);
             return why == null ? null : "the side that timed out: " + why;
         }
         FlowWire.Side gaveUp = peer == f.c ? f.wire.c : f.wire.s;
-        long at = peer.end == Flow.End.FAILED ? peer.failNs : gaveUp.firstRstNs;
-        if (at < 0) {
+        if (peer.end == Flow.End.FAILED) {
+            String why = FlowWire.lossExplains(gaveUp, peer.failNs, 0);
+            return why == null ? null : "the peer that gave up first: " + why;
+        }
+        // An orphan gives up unseen; its reset to the peer's next segment (a keepalive probe,
+        // at most keepalive time + interval later) bounds the moment from above.
+        if (gaveUp.firstRstNs < 0) {
             return "the peer, which had finished, sent no reset";
         }
-        String why = FlowWire.lossExplains(gaveUp, at);
+        String why = FlowWire.lossExplains(gaveUp, gaveUp.firstRstNs, ORPHAN_SLACK_NS);
         return why == null ? null : "the peer that gave up first: " + why;
     }
 

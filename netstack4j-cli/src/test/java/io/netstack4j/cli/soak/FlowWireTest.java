@@ -35,7 +35,7 @@ class FlowWireTest {
         for (long t : new long[] {5, 11, 23, 47}) {
             w.sent(w.c, t * S, ACK, 2000, 1000);
         }
-        assertNull(FlowWire.lossExplains(w.c, 62 * S));
+        assertNull(FlowWire.lossExplains(w.c, 62 * S, 0));
     }
 
     @Test
@@ -45,7 +45,7 @@ class FlowWireTest {
             w.sent(w.c, t * S, ACK, 2000, 1000);
         }
         w.arrived(w.c, w.s, 24 * S, ACK, 5001, 3000, 0);
-        String why = FlowWire.lossExplains(w.c, 62 * S);
+        String why = FlowWire.lossExplains(w.c, 62 * S, 0);
         assertTrue(why != null && why.contains("ACK for new data"), why);
     }
 
@@ -58,7 +58,7 @@ class FlowWireTest {
         // The server's probe: seq one below its snd_nxt, acking the data the client never saw acked.
         w.sent(w.s, 30 * S, ACK, 5000, 0);
         w.arrived(w.c, w.s, 30 * S, ACK, 5000, 3000, 0);
-        assertNull(FlowWire.lossExplains(w.c, 62 * S));
+        assertNull(FlowWire.lossExplains(w.c, 62 * S, 0));
     }
 
     @Test
@@ -66,7 +66,7 @@ class FlowWireTest {
         established();
         w.sent(w.c, 2 * S, ACK, 2000, 1000);
         w.sent(w.c, 40 * S, ACK, 2000, 1000);
-        String why = FlowWire.lossExplains(w.c, 62 * S);
+        String why = FlowWire.lossExplains(w.c, 62 * S, 0);
         assertTrue(why != null && why.startsWith("it transmitted only 2 times"), why);
     }
 
@@ -79,7 +79,7 @@ class FlowWireTest {
         w.sent(w.c, 70 * S, TcpHeader.RST, 3001, 0);
         w.sent(w.c, 71 * S, TcpHeader.RST, 3001, 0);
         assertEquals(70 * S, w.c.firstRstNs);
-        assertNull(FlowWire.lossExplains(w.c, w.c.firstRstNs));
+        assertNull(FlowWire.lossExplains(w.c, w.c.firstRstNs, 0));
     }
 
     @Test
@@ -90,7 +90,7 @@ class FlowWireTest {
         }
         w.arrived(w.c, w.s, 20 * S, ACK, 5001, 2500, 0);
         w.arrived(w.c, w.s, 63 * S, ACK, 5001, 3000, 0);
-        String why = FlowWire.lossExplains(w.c, 62 * S);
+        String why = FlowWire.lossExplains(w.c, 62 * S, 0);
         assertEquals("an ACK for new data reached it 42.000 s before it gave up", why);
     }
 
@@ -103,7 +103,7 @@ class FlowWireTest {
         for (long t : new long[] {1, 14, 40}) {
             w.sent(w.c, t * S, ACK, 2000, 1000);
         }
-        String why = FlowWire.lossExplains(w.c, 61 * S);
+        String why = FlowWire.lossExplains(w.c, 61 * S, 0);
         assertTrue(why != null && why.contains("transmitted only 3 times") && why.contains("(0.300 s) gives 7"), why);
     }
 
