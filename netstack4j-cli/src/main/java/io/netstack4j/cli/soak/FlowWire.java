@@ -139,7 +139,6 @@ final class FlowWire {
         if (!at.ackedAny || TcpHeader.after(ack, at.highestAck)) {
             at.highestAck = ack;
             at.ackedAny = true;
-            Side.add(at.ackProgressNs, nowNs);
             long newestClean = -1;
             while (!at.inFlight.isEmpty() && !TcpHeader.after((int) at.inFlight.peekFirst()[1], ack)) {
                 long[] e = at.inFlight.removeFirst();
@@ -150,6 +149,15 @@ final class FlowWire {
             if (newestClean >= 0) {
                 at.rttSample(nowNs - newestClean);
             }
+            // The user timeout runs from the first retransmission still unacknowledged
+            // (retrans_stamp); an ACK that leaves a retransmission outstanding does not restart it.
+            boolean retransmissionLeft = false;
+            for (long[] e : at.inFlight) {
+                retransmissionLeft |= e[3] != 0;
+            }
+            if (!retransmissionLeft) {
+                Side.add(at.ackProgressNs, nowNs);
+            }
         }
     }
 
@@ -158,7 +166,10 @@ final class FlowWire {
      * before it, no ACK for new data reached it, and it transmitted as often as a retransmission
      * timer backing off from the RTO that the round trips seen on the wire call for would (if
      * that RTO is R, about log2(timeout / R + 1) times; one fewer is let pass, since Linux's RTO
-     * estimator runs higher than RFC 6298's, and at least once); otherwise what the wire shows.
+     * estimator runs higher than RFC 6298's); otherwise what the wire shows. Only ACKs that leave
+     * no retransmitted data outstanding count: the user timeout runs from the first
+     * retransmission still unacknowledged ({@code retrans_stamp}), so an ACK for newer data alone
+     * does not restart it.
      * A sender that stalled, or whose RTO grew far beyond its path's round trips, is not excused.
      * Transmissions are counted from {@code slackNs} earlier, for a side whose moment of giving
      * up is only bounded from above (an orphan, known by its later reset).
@@ -174,7 +185,7 @@ final class FlowWire {
         long rto = side.wireRtoNs();
         long timeout = Soak.USER_TIMEOUT_MS * 1_000_000L;
         int backoffs = rto <= 0 ? 1 : 63 - Long.numberOfLeadingZeros(timeout / rto + 1);
-        int needed = Math.max(1, backoffs - 1);
+        int needed = Math.max(0, backoffs - 1);
         if (tx < needed) {
             return String.format(java.util.Locale.ROOT,
                     "it transmitted only %d times in the user timeout before it gave up, where the RTO its path's round trips call for"
