@@ -52,7 +52,10 @@ final class TcpData {
                 drop(skb, DropReason.TCP_ZEROWINDOW);
                 return;
             }
-            if (payload > 0 && !rmemSchedule(sk, skb)) {
+            // tcp_data_queue: into an empty receive queue the segment is always taken
+            // (sk_forced_mem_schedule), or a window offered while the reader lagged could
+            // never be filled.
+            if (payload > 0 && !rmemSchedule(sk, skb, sk.receiveQueue.isEmpty())) {
                 tcp.extMib().inc(TcpExtMib.TCPRcvQDrop);
                 sk.ackPending = true;
                 drop(skb, DropReason.SOCKET_RCVBUFF);
@@ -94,7 +97,7 @@ final class TcpData {
             int old = sk.rcvNxt - seq;
             skb.pull(old);
             skb.seq = sk.rcvNxt;
-            if (!rmemSchedule(sk, skb)) {
+            if (!rmemSchedule(sk, skb, sk.receiveQueue.isEmpty())) {
                 drop(skb, DropReason.SOCKET_RCVBUFF);
                 return;
             }
@@ -121,7 +124,7 @@ final class TcpData {
         // tcp_data_queue_ofo.
         sk.rcvOooPack++;
         skb.endSeq = end;
-        if (!rmemSchedule(sk, skb)) {
+        if (!rmemSchedule(sk, skb, false)) {
             tcp.extMib().inc(TcpExtMib.TCPOFODrop);
             drop(skb, DropReason.TCP_OFO_DROP);
             tcp.output().sendAck(sk);
@@ -150,20 +153,22 @@ final class TcpData {
     }
 
     /**
-     * {@code tcp_try_rmem_schedule}: charges the buffer to the receive memory; when that would
-     * pass the receive buffer, prunes the out-of-order queue first ({@code tcp_prune_ofo_queue})
-     * and refuses if still over.
+     * {@code tcp_try_rmem_schedule}: charges the buffer to the receive memory. Refused only when
+     * the memory already held is past the receive buffer (so the buffer may be overshot by one
+     * segment, as in Linux: a window we offered stays usable although the bookkeeping overhead
+     * of what the reader has not taken yet ate into it) and pruning the out-of-order queue
+     * ({@code tcp_prune_ofo_queue}) does not bring it back under. {@code forced} charges
+     * without asking.
      */
-    boolean rmemSchedule(TcpSock sk, PacketBuffer skb) {
-        int size = SockMem.truesize(skb);
-        if (sk.rmemAlloc + size > sk.rcvbuf) {
+    boolean rmemSchedule(TcpSock sk, PacketBuffer skb, boolean forced) {
+        if (!forced && sk.rmemAlloc > sk.rcvbuf) {
             tcp.extMib().inc(TcpExtMib.PruneCalled);
-            sk.ofo.prune(sk, size, tcp, skb.seq);
-            if (sk.rmemAlloc + size > sk.rcvbuf) {
+            sk.ofo.prune(sk, 0, tcp, skb.seq);
+            if (sk.rmemAlloc > sk.rcvbuf) {
                 return false;
             }
         }
-        sk.rmemAlloc += size;
+        sk.rmemAlloc += SockMem.truesize(skb);
         return true;
     }
 

@@ -481,7 +481,12 @@ final class TcpOutput {
         int room = sk.sndUna + sk.sndWnd - sk.sndNxt;
         if (pending > 0 && room > 0) {
             int len = Math.min(Math.min(pending, room), currentMss(sk));
+            boolean firstInFlight = sk.packetsOut == 0 || sk.pending == TcpSock.TIMER_LOSS_PROBE;
             sendNew(sk, len, TcpHeader.ACK_FLAG | TcpHeader.PSH);
+            if (firstInFlight) {
+                // tcp_event_new_data_sent: data in flight needs the RTO, or its loss is never noticed.
+                tcp.timers().resetRetransmitTimer(sk);
+            }
             return;
         }
         transmit(sk, sk.sndUna - 1, 0, TcpHeader.ACK_FLAG);

@@ -231,11 +231,18 @@ final class TcpTimers {
         }
         tcp.output().writeWakeup(sk);
         tcp.extMib().inc(TcpExtMib.TCPWinProbe);
-        sk.probesOut++;
-        if (sk.packetsOut == 0) {
-            sk.backoff++;
-            arm(sk, TcpSock.TIMER_PROBE0, backedOffRto(sk));
+        if (sk.packetsOut > 0) {
+            // tcp_send_probe0: the probe carried new data, so the window is open and the RTO
+            // (armed when it left, restarted here without the persist backoff) takes over.
+            sk.probesOut = 0;
+            sk.probesTstampUs = 0;
+            sk.backoff = 0;
+            resetRetransmitTimer(sk);
+            return;
         }
+        sk.probesOut++;
+        sk.backoff++;
+        arm(sk, TcpSock.TIMER_PROBE0, backedOffRto(sk));
     }
 
     /** {@code tcp_delack_timer_handler}: sends the pending ACK and leaves interactive mode. */

@@ -34,6 +34,13 @@ class TcpResourceAttacksTest {
     /** {@code 2 * SKB_TRUESIZE(64 KiB)}, the slack tcp_fragment allows above SO_SNDBUF. */
     private static final int FRAG_ALLOWANCE = 2 * (65536 + 256);
 
+    /**
+     * A tiny segment's true size (a pooled 2 KiB buffer and the sk_buff overhead): receive
+     * memory is refused once it is past rcvbuf, so it may pass it by one segment, as in Linux
+     * ({@code tcp_try_rmem_schedule} tests {@code sk_rmem_alloc > sk_rcvbuf}).
+     */
+    private static final int ONE_SEGMENT = 2048 + 256;
+
     private final TcpAttackNet net = new TcpAttackNet(63);
 
     // ---- SACK panic / slowness ----
@@ -125,7 +132,7 @@ class TcpResourceAttacksTest {
             }
             if (k % 1000 == 0) {
                 TcpMemInfo m = TcpCalls.memInfo(p.sock);
-                assertTrue(m.rmemAlloc() <= m.rcvbuf(), "receive memory within rcvbuf: " + m);
+                assertTrue(m.rmemAlloc() <= m.rcvbuf() + ONE_SEGMENT, "receive memory within rcvbuf (plus the one segment Linux lets past it): " + m);
             }
         }
         long secondHalf = System.nanoTime() - t0 - firstHalf;
@@ -144,7 +151,7 @@ class TcpResourceAttacksTest {
             p.sendRaw(ACK_FLAG, base + off, p.rcvNxt, 65535, p.options(), new byte[] {data[off]});
         }
         m = TcpCalls.memInfo(p.sock);
-        assertTrue(m.rmemAlloc() <= m.rcvbuf(), m.toString());
+        assertTrue(m.rmemAlloc() <= m.rcvbuf() + ONE_SEGMENT, m.toString());
         assertTrue(net.ext(TcpExtMib.TCPOFOMerge) > 0, "held bytes arriving again");
         assertTrue(net.ext(TcpExtMib.TCPOFODrop) - ofoDrop > n / 2, "beyond the buffer, new segments are refused");
 
@@ -173,7 +180,7 @@ class TcpResourceAttacksTest {
             p.sendRaw(ACK_FLAG | PSH, base + off, p.rcvNxt, 65535, p.options(),
                     Arrays.copyOfRange(stream, off, off + 10));
             TcpMemInfo m = TcpCalls.memInfo(p.sock);
-            assertTrue(m.rmemAlloc() <= m.rcvbuf(), m.toString());
+            assertTrue(m.rmemAlloc() <= m.rcvbuf() + ONE_SEGMENT, m.toString());
         }
         int held = p.sock.readableBytes();
         assertTrue(held > 0 && held < stream.length, "held " + held);

@@ -16,6 +16,8 @@ import io.netstack4j.ipv4.IpMib;
 import io.netstack4j.ns.Namespace;
 import io.netstack4j.ns.NetStack;
 import io.netstack4j.ns.Routes;
+import io.netstack4j.sched.Netem;
+import io.netstack4j.sched.NetemSpec;
 import io.netstack4j.tcp.TcpExtMib;
 import io.netstack4j.tcp.TcpState;
 import io.netstack4j.time.Timer;
@@ -77,6 +79,34 @@ class LinkFlapTest {
         loop.schedule(new Timer(task), TimeUnit.MILLISECONDS.toNanos(delayMs));
     }
 
+    /**
+     * Runs {@code flap} on the loop at the first millisecond (of loop time) at which {@code
+     * sender} has data in flight. The reader only decides when: at the moment it passes its mark
+     * the sender may be waiting on a full receive window with nothing unacknowledged, and a flap
+     * then loses no data and causes no RTO (the window update lost in the flap is recovered by
+     * the persist timer instead). A millisecond of netem delay each way keeps data in flight
+     * long enough to be seen.
+     */
+    private static void whenInFlight(NetLoop loop, Namespace sender, Runnable flap) {
+        Runnable[] poll = new Runnable[1];
+        poll[0] = () -> {
+            boolean inFlight = sender.tcp().sockets().stream()
+                    .anyMatch(i -> i.state() == TcpState.ESTABLISHED && i.info() != null && i.info().unacked() > 0);
+            if (inFlight) {
+                flap.run();
+            } else {
+                later(loop, 1, poll[0]);
+            }
+        };
+        loop.run(poll[0]);
+    }
+
+    private static void delay1ms(Veth... devs) {
+        for (Veth d : devs) {
+            d.setQdisc(new Netem(NetemSpec.parse(List.of("delay", "1ms"))));
+        }
+    }
+
     /** {@code ip route get DST} from {@code ns}: the output device's name, or the routing error. */
     private static String routeGet(Namespace ns, Ipv4Address dst) {
         try {
@@ -99,6 +129,7 @@ class LinkFlapTest {
             // 6 MiB the whole file could already sit in b's queue, and nothing would time out).
             loop.call(() -> {
                 p.b.sysctls().set("net.ipv4.tcp_rmem", "4096 131072 262144");
+                delay1ms(p.link);
                 return null;
             });
             Veth dev = p.link[flappedEnd];
@@ -108,7 +139,7 @@ class LinkFlapTest {
             long[] downAt = new long[1];
             long[] upAt = new long[1];
             byte[] data = random(4 << 20, seed);
-            Receiver rx = new Receiver(l, 1 << 20, () -> loop.run(() -> {
+            Receiver rx = new Receiver(l, 1 << 20, () -> whenInFlight(loop, p.a, () -> {
                 downAt[0] = loop.now();
                 dev.setUp(false);
                 seen.add("down:" + routeGet(owner, peer));
@@ -171,13 +202,14 @@ class LinkFlapTest {
             Routes.add(h2, "default", "10.2.0.1");
             r.sysctls().set("net.ipv4.ip_forward", "1");
             h2.sysctls().set("net.ipv4.tcp_rmem", "4096 131072 262144");
+            delay1ms(left);
             loop.start();
             Ipv4Address dst = Ipv4Address.parse("10.2.0.2");
             List<String> seen = new ArrayList<>();
             long[] stalledAt = new long[2];
             byte[] data = random(4 << 20, 23);
             try (TcpListener l = TcpListener.listen(h2, dst, 5000, 16)) {
-                Receiver rx = new Receiver(l, 1 << 20, () -> loop.run(() -> {
+                Receiver rx = new Receiver(l, 1 << 20, () -> whenInFlight(loop, h1, () -> {
                     left[0].setUp(false);
                     seen.add("down:" + routeGet(h1, dst) + "," + routeGet(h1, Ipv4Address.parse("10.1.0.1")));
                     later(loop, 2000, () -> {

@@ -393,6 +393,31 @@ class TcpStateMachineTest {
         assertTrue(h.h.tcp().extMib().get(TcpExtMib.TCPWinProbe) >= 3);
     }
 
+    /**
+     * The persist timer finds a window too small to use but not zero (SWS avoidance held the data
+     * back) and sends what fits as new data ({@code tcp_write_wakeup}). If that segment is lost
+     * the retransmission timer must bring it back ({@code tcp_event_new_data_sent} arms the RTO
+     * when nothing was in flight). Without it the connection stalled for good: data in flight and
+     * no timer (LinkFlapTest hung in CI when a flap ate such a segment).
+     */
+    @Test
+    void dataSentByThePersistTimerIsRetransmittedWhenLost() {
+        established();
+        peerAck(iss + 1, 3);
+        assertEquals(5000, TcpCalls.send(sk, new byte[5000], 0, 5000));
+        assertEquals(List.of(), h.take(), "384 bytes of window: too small to be worth a segment yet");
+        h.run(250);
+        Seg probe = h.one();
+        assertEquals(iss + 1, probe.seq());
+        assertEquals(384, probe.payload(), "the persist timer sends what fits");
+        h.run(3000);
+        List<Seg> again = h.take();
+        assertTrue(!again.isEmpty(), "the lost probe data is retransmitted");
+        assertEquals(iss + 1, again.get(0).seq());
+        assertEquals(384, again.get(0).payload());
+        assertTrue(h.h.tcp().extMib().get(TcpExtMib.TCPTimeouts) >= 1);
+    }
+
     @Test
     void aWindowShrunkToZeroWithoutNewDataStillStopsTheSender() {
         established();
