@@ -2,6 +2,7 @@ package io.netstack4j.cli.soak;
 
 import io.netstack4j.wire.TcpHeader;
 import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * What the two hosts saw of one flow's segments: the independent witness the soak uses to tell
@@ -175,7 +176,16 @@ final class FlowWire {
      * up is only bounded from above (an orphan, known by its later reset).
      */
     static String lossExplains(Side side, long giveUpNs, long slackNs) {
-        long from = giveUpNs - Soak.USER_TIMEOUT_MS * 1_000_000L;
+        return lossExplains(side, giveUpNs, slackNs, List.of());
+    }
+
+    /**
+     * As above, for a side whose own device was down in the intervals {@code ownDowns} ({from,
+     * to}): the timer's firings that fall in them found no route and are not expected on the wire.
+     */
+    static String lossExplains(Side side, long giveUpNs, long slackNs, List<long[]> ownDowns) {
+        long timeout = Soak.USER_TIMEOUT_MS * 1_000_000L;
+        long from = giveUpNs - timeout;
         long progress = side.lastAckProgressBetween(from, giveUpNs);
         if (progress >= 0) {
             return String.format(java.util.Locale.ROOT, "an ACK for new data reached it %.3f s before it gave up",
@@ -183,13 +193,27 @@ final class FlowWire {
         }
         int tx = side.transmissionsBetween(from - slackNs, giveUpNs);
         long rto = side.wireRtoNs();
-        long timeout = Soak.USER_TIMEOUT_MS * 1_000_000L;
-        int backoffs = rto <= 0 ? 1 : 63 - Long.numberOfLeadingZeros(timeout / rto + 1);
-        int needed = Math.max(0, backoffs - 1);
+        if (rto <= 0) {
+            return null;
+        }
+        // The timer fires at the first retransmission (the start of the user timeout) and then
+        // R, 3R, 7R, ... after it; two of those firings may go unseen (the first one, and one
+        // more because Linux's RTO estimator runs higher than RFC 6298's).
+        int firings = 0;
+        int unseen = 0;
+        for (int k = 0; k < 40 && rto * ((1L << k) - 1) <= timeout; k++) {
+            long at = from + rto * ((1L << k) - 1);
+            firings++;
+            if (ownDowns.stream().anyMatch(d -> d[0] <= at && at <= d[1])) {
+                unseen++;
+            }
+        }
+        int needed = Math.max(0, firings - unseen - 2);
         if (tx < needed) {
             return String.format(java.util.Locale.ROOT,
                     "it transmitted only %d times in the user timeout before it gave up, where the RTO its path's round trips call for"
-                            + " (%.3f s) gives %d", tx, rto / 1e9, backoffs);
+                            + " (%.3f s) gives %d%s", tx, rto / 1e9, firings - 1,
+                    unseen > 0 ? " (" + unseen + " of the timer's firings fell while its own device was down)" : "");
         }
         return null;
     }

@@ -545,14 +545,14 @@ public final class Soak {
      * got no ACK for new data in its user timeout while it kept retransmitting; see
      * {@link FlowWire}), otherwise what the wire shows.
      */
-    private static String lossExplains(Flow f, Flow.Side side, Flow.Side peer) {
+    private static String lossExplains(Flow f, Flow.Side side, Flow.Side peer, long now) {
         if (timeoutClass(side.error)) {
-            String why = FlowWire.lossExplains(side == f.c ? f.wire.c : f.wire.s, side.failNs, 0);
+            String why = FlowWire.lossExplains(side == f.c ? f.wire.c : f.wire.s, side.failNs, 0, ownDowns(f, side, now));
             return why == null ? null : "the side that timed out: " + why;
         }
         FlowWire.Side gaveUp = peer == f.c ? f.wire.c : f.wire.s;
         if (peer.end == Flow.End.FAILED) {
-            String why = FlowWire.lossExplains(gaveUp, peer.failNs, 0);
+            String why = FlowWire.lossExplains(gaveUp, peer.failNs, 0, ownDowns(f, peer, now));
             return why == null ? null : "the peer that gave up first: " + why;
         }
         // An orphan gives up unseen; its reset to the peer's next segment (a keepalive probe,
@@ -560,8 +560,18 @@ public final class Soak {
         if (gaveUp.firstRstNs < 0) {
             return "the peer, which had finished, sent no reset";
         }
-        String why = FlowWire.lossExplains(gaveUp, gaveUp.firstRstNs, ORPHAN_SLACK_NS);
+        String why = FlowWire.lossExplains(gaveUp, gaveUp.firstRstNs, ORPHAN_SLACK_NS, ownDowns(f, peer, now));
         return why == null ? null : "the peer that gave up first: " + why;
+    }
+
+    /**
+     * When the host of {@code side} had its own device down (the host end of its link to its
+     * edge): its route is gone then, so what its retransmission timer fires finds no route and
+     * never reaches LOCAL_OUT, where the witness counts transmissions.
+     */
+    private static List<long[]> ownDowns(Flow f, Flow.Side side, long now) {
+        SoakNet.Host h = side == f.c ? f.client : f.server;
+        return h.uplinks().get(0).downsOf(1, now);
     }
 
     /** Null if the failure is one the link downs or the loss explain, otherwise what is wrong. */
@@ -590,7 +600,7 @@ public final class Soak {
                 cutBy.merge(side.error, 1L, Long::sum);
                 continue;
             }
-            String wire = bothUp ? lossExplains(f, side, peer) : "the handshake failed with no link down on the path";
+            String wire = bothUp ? lossExplains(f, side, peer, now) : "the handshake failed with no link down on the path";
             if (wire != null) {
                 return "FAILED WITHOUT CAUSE: " + side.error + "; the longest link down on the path was " + longest / 1_000_000L
                         + " ms, and " + wire;

@@ -45,7 +45,7 @@ final class SoakNet {
         int downEnd = -1;
         long downSinceNs;
         long plannedDownNs;
-        /** Down intervals {from, to, planned length} in virtual nanoseconds, kept for the verdict on failed flows. */
+        /** Down intervals {from, to, planned length, end taken down} in virtual nanoseconds, kept for the verdict on failed flows. */
         final List<long[]> downs = new ArrayList<>();
         long flaps;
 
@@ -75,6 +75,20 @@ final class SoakNet {
                 best = Math.max(best, plannedDownNs);
             }
             return best;
+        }
+
+        /** The intervals {from, to} in which end {@code end} was the one down, up to {@code nowNs}. */
+        List<long[]> downsOf(int end, long nowNs) {
+            List<long[]> out = new ArrayList<>();
+            for (long[] d : downs) {
+                if (d[3] == end) {
+                    out.add(new long[] {d[0], d[1]});
+                }
+            }
+            if (downEnd == end) {
+                out.add(new long[] {downSinceNs, nowNs});
+            }
+            return out;
         }
 
         /** True if the link was down at any instant of [from, to], ends included (a connect refused at once has from == to). */
@@ -182,7 +196,7 @@ final class SoakNet {
     void setLinkUp(Link l, long nowNs) {
         int end = l.downEnd;
         l.ends[end].setUp(true);
-        l.downs.add(new long[] {l.downSinceNs, nowNs, l.plannedDownNs});
+        l.downs.add(new long[] {l.downSinceNs, nowNs, l.plannedDownNs, end});
         l.downEnd = -1;
         for (RouteSpec r : staticRoutes.getOrDefault(l.ns[end], List.of())) {
             try {

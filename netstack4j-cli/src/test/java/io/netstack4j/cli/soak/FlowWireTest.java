@@ -70,6 +70,24 @@ class FlowWireTest {
         assertTrue(why != null && why.startsWith("it transmitted only 2 times"), why);
     }
 
+    /**
+     * RTO 3 s (one 1 s round trip), user timeout from 2 s: the timer fires at 2, 5, 11, 23 and
+     * 47 s, and the wire shows only the last. With the client's own device down from 1.5 to 24 s
+     * the first four found no route and never reached the wire, so one transmission is all that
+     * is expected; down only from 1.5 to 4 s, the firings at 11 and 23 s are missing still.
+     */
+    @Test
+    void firingsWhileTheSidesOwnDeviceWasDownAreNotExpectedOnTheWire() {
+        established();
+        w.sent(w.c, 47 * S, ACK, 2000, 1000);
+        String why = FlowWire.lossExplains(w.c, 62 * S, 0);
+        assertEquals("it transmitted only 1 times in the user timeout before it gave up, where the RTO its path's round trips call for"
+                + " (3.000 s) gives 4", why);
+        assertNull(FlowWire.lossExplains(w.c, 62 * S, 0, java.util.List.of(new long[] {3 * S / 2, 24 * S})));
+        String still = FlowWire.lossExplains(w.c, 62 * S, 0, java.util.List.of(new long[] {3 * S / 2, 4 * S}));
+        assertTrue(still != null && still.endsWith("(1 of the timer's firings fell while its own device was down)"), still);
+    }
+
     @Test
     void anOrphanThatGaveUpIsJudgedAtItsFirstReset() {
         established();
