@@ -418,6 +418,29 @@ class TcpStateMachineTest {
         assertTrue(h.h.tcp().extMib().get(TcpExtMib.TCPTimeouts) >= 1);
     }
 
+    /**
+     * {@code tcp_try_rmem_schedule}: a segment inside the window is refused only once the
+     * receive memory is already past rcvbuf, so the buffer may be overshot by one segment (and an
+     * empty receive queue always takes one). Counting the new segment against rcvbuf instead
+     * refused data inside a window the receiver had offered, for as long as its reader lagged.
+     */
+    @Test
+    void inWindowDataIsRefusedOnlyOnceReceiveMemoryIsPastRcvbuf() {
+        established();
+        TcpCalls.setRcvbuf(sk, 1);
+        assertEquals(2304, TcpCalls.rcvbuf(sk), "the minimum: one 2 KiB buffer and its sk_buff");
+        data(0, 1000);
+        data(1000, 1000);
+        assertEquals(2000, sk.readableBytes(), "the second segment overshoots rcvbuf, as in Linux");
+        data(2000, 1000);
+        assertEquals(2000, sk.readableBytes(), "past rcvbuf: refused");
+        assertEquals(1, h.h.tcp().extMib().get(TcpExtMib.TCPRcvQDrop));
+        byte[] buf = new byte[4000];
+        assertEquals(2000, TcpCalls.recv(sk, buf, 0, buf.length));
+        data(2000, 1000);
+        assertEquals(1000, sk.readableBytes(), "read, the retransmission is taken");
+    }
+
     @Test
     void aWindowShrunkToZeroWithoutNewDataStillStopsTheSender() {
         established();
