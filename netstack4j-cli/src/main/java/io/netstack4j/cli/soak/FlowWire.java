@@ -166,8 +166,8 @@ final class FlowWire {
      * Null if the wire explains why {@code side} gave up at {@code giveUpNs}: in the user timeout
      * before it, no ACK for new data reached it, and it transmitted as often as a retransmission
      * timer backing off from the RTO that the round trips seen on the wire call for would (if
-     * that RTO is R, about log2(timeout / R + 1) times; one fewer is let pass, since Linux's RTO
-     * estimator runs higher than RFC 6298's); otherwise what the wire shows. Only ACKs that leave
+     * that RTO is R, at the first retransmission and 2R, 6R, 14R, ... after it; two fewer are
+     * let pass, see below); otherwise what the wire shows. Only ACKs that leave
      * no retransmitted data outstanding count: the user timeout runs from the first
      * retransmission still unacknowledged ({@code retrans_stamp}), so an ACK for newer data alone
      * does not restart it.
@@ -196,13 +196,14 @@ final class FlowWire {
         if (rto <= 0) {
             return null;
         }
-        // The timer fires at the first retransmission (the start of the user timeout) and then
-        // R, 3R, 7R, ... after it; two of those firings may go unseen (the first one, and one
-        // more because Linux's RTO estimator runs higher than RFC 6298's).
+        // The first retransmission opens the user timeout; the timer has doubled by then, so
+        // it fires again 2R, 6R, 14R, ... after it (RFC 6298 5.5). Two of those firings may go
+        // unseen: the first, which lies on the window's edge, and one more because Linux's RTO
+        // estimator runs higher than RFC 6298's.
         int firings = 0;
         int unseen = 0;
-        for (int k = 0; k < 40 && rto * ((1L << k) - 1) <= timeout; k++) {
-            long at = from + rto * ((1L << k) - 1);
+        for (int k = 0; k < 40 && 2 * rto * ((1L << k) - 1) <= timeout; k++) {
+            long at = from + 2 * rto * ((1L << k) - 1);
             firings++;
             if (ownDowns.stream().anyMatch(d -> d[0] <= at && at <= d[1])) {
                 unseen++;
@@ -211,9 +212,9 @@ final class FlowWire {
         int needed = Math.max(0, firings - unseen - 2);
         if (tx < needed) {
             return String.format(java.util.Locale.ROOT,
-                    "it transmitted only %d times in the user timeout before it gave up, where the RTO its path's round trips call for"
-                            + " (%.3f s) gives %d%s", tx, rto / 1e9, firings - 1,
-                    unseen > 0 ? " (" + unseen + " of the timer's firings fell while its own device was down)" : "");
+                    "it transmitted only %d times in the user timeout before it gave up, where a timer backing off from the RTO its"
+                            + " path's round trips call for (%.3f s) fires %d times%s", tx, rto / 1e9, firings,
+                    unseen > 0 ? " (" + unseen + " of them while its own device was down)" : "");
         }
         return null;
     }
