@@ -103,7 +103,7 @@ final class FlowWire {
         }
         int end = seq + payload + ((flags & (TcpHeader.SYN | TcpHeader.FIN)) != 0 ? 1 : 0);
         boolean probe = payload == 0 && flags == TcpHeader.ACK_FLAG && from.sentAny && seq + 1 == from.sndNxt;
-        if (payload > 0 || (flags & TcpHeader.FIN) != 0 || probe) {
+        if (payload > 0 || (flags & (TcpHeader.SYN | TcpHeader.FIN)) != 0 || probe) {
             Side.add(from.txNs, nowNs);
         }
         if (payload > 0 || (flags & (TcpHeader.SYN | TcpHeader.FIN)) != 0) {
@@ -160,6 +160,38 @@ final class FlowWire {
                 Side.add(at.ackProgressNs, nowNs);
             }
         }
+    }
+
+    /**
+     * Null if the wire explains why a client gave up its handshake at {@code giveUpNs}: no
+     * SYN-ACK reached it, and it retransmitted its SYN as often as {@code synRetries} asks (1,
+     * 3, 7, 15, ... s after the first, from RFC 6298's initial RTO of 1 s; one fewer is let pass,
+     * and none is expected while its own device was down). The first SYN is not counted: it
+     * leaves inside {@code connect()}, before the soak knows the flow's port. Otherwise what the
+     * wire shows.
+     */
+    static String handshakeLossExplains(Side client, long giveUpNs, int synRetries, List<long[]> ownDowns) {
+        long span = ((1L << (synRetries + 1)) - 1) * 1_000_000_000L;
+        long first = giveUpNs - span;
+        long from = first - 1_000_000_000L;
+        long progress = client.lastAckProgressBetween(from, giveUpNs);
+        if (progress >= 0) {
+            return String.format(java.util.Locale.ROOT, "a SYN-ACK reached it %.3f s before it gave up", (giveUpNs - progress) / 1e9);
+        }
+        int unseen = 0;
+        for (int k = 1; k <= synRetries; k++) {
+            long at = first + ((1L << k) - 1) * 1_000_000_000L;
+            if (ownDowns.stream().anyMatch(d -> d[0] <= at && at <= d[1])) {
+                unseen++;
+            }
+        }
+        int tx = client.transmissionsBetween(from, giveUpNs);
+        int needed = Math.max(0, synRetries - unseen - 1);
+        if (tx < needed) {
+            return String.format(java.util.Locale.ROOT, "it retransmitted its SYN only %d times, where tcp_syn_retries = %d asks for %d%s", tx,
+                    synRetries, synRetries, unseen > 0 ? " (" + unseen + " of them while its own device was down)" : "");
+        }
+        return null;
     }
 
     /**

@@ -78,6 +78,8 @@ public final class Soak {
 
     /** The user timeout (TCP_USER_TIMEOUT) every connection runs with. */
     static final int USER_TIMEOUT_MS = 60_000;
+    /** {@code tcp_syn_retries} on every host: a connect gives up 31 s after its first SYN. */
+    static final int SYN_RETRIES = 4;
     /** Short link downs last at most this long: connections must ride them out. */
     static final long SHORT_DOWN_MAX_NS = 3_000_000_000L;
     /** Long link downs last at least this long: established connections through them time out. */
@@ -149,7 +151,7 @@ public final class Soak {
         this.fuzzer = new FrameFuzzer(opt.seed * 31 + 7, net.macOf);
         this.upAt = new long[net.links.size()];
         for (SoakNet.Host h : net.hosts) {
-            h.ns().sysctls().set("net.ipv4.tcp_syn_retries", "4");
+            h.ns().sysctls().set("net.ipv4.tcp_syn_retries", Integer.toString(SYN_RETRIES));
             h.ns().devices().addTap((dev, outgoing, frame, offset, length) -> {
                 if (!outgoing) {
                     witness(h, dev, false, frame.array(), offset, length);
@@ -565,6 +567,19 @@ public final class Soak {
     }
 
     /**
+     * For a handshake that failed with no link down on its path: null if the client timed out
+     * having sent its SYNs as {@code tcp_syn_retries} asks and no SYN-ACK reached it (see
+     * {@link FlowWire#handshakeLossExplains}), otherwise what is wrong.
+     */
+    private static String handshakeLossExplains(Flow f, Flow.Side side, long now) {
+        if (side != f.c || !timeoutClass(side.error)) {
+            return "the handshake failed with no link down on the path";
+        }
+        String why = FlowWire.handshakeLossExplains(f.wire.c, side.failNs, SYN_RETRIES, ownDowns(f, side, now));
+        return why == null ? null : "the handshake failed with no link down on the path, and the client: " + why;
+    }
+
+    /**
      * When the host of {@code side} had its own device down (the host end of its link to its
      * edge): its route is gone then, so what its retransmission timer fires finds no route and
      * never reaches LOCAL_OUT, where the witness counts transmissions.
@@ -600,7 +615,7 @@ public final class Soak {
                 cutBy.merge(side.error, 1L, Long::sum);
                 continue;
             }
-            String wire = bothUp ? lossExplains(f, side, peer, now) : "the handshake failed with no link down on the path";
+            String wire = bothUp ? lossExplains(f, side, peer, now) : handshakeLossExplains(f, side, now);
             if (wire != null) {
                 return "FAILED WITHOUT CAUSE: " + side.error + "; the longest link down on the path was " + longest / 1_000_000L
                         + " ms, and " + wire;

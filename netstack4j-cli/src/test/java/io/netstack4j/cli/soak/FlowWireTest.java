@@ -87,6 +87,30 @@ class FlowWireTest {
         assertNull(FlowWire.lossExplains(w.c, 62 * S, 0, java.util.List.of(new long[] {3 * S / 2, 24 * S})));
     }
 
+    /**
+     * tcp_syn_retries = 4: the first SYN at 0 (inside connect, unseen), retransmissions at 1, 3,
+     * 7 and 15 s, and the client gives up at 31 s.
+     */
+    @Test
+    void aHandshakeWhoseSynsAllWentUnansweredIsLossAndOneAnsweredIsNot() {
+        for (long t : new long[] {1, 3, 7, 15}) {
+            w.sent(w.c, t * S, TcpHeader.SYN, 1000, 0);
+        }
+        assertNull(FlowWire.handshakeLossExplains(w.c, 31 * S, 4, java.util.List.of()));
+        w.arrived(w.c, w.s, 8 * S, TcpHeader.SYN | ACK, 7000, 1001, 0);
+        assertEquals("a SYN-ACK reached it 23.000 s before it gave up", FlowWire.handshakeLossExplains(w.c, 31 * S, 4, java.util.List.of()));
+    }
+
+    @Test
+    void aHandshakeThatBarelyRetransmittedIsNotLoss() {
+        w.sent(w.c, 1 * S, TcpHeader.SYN, 1000, 0);
+        w.sent(w.c, 15 * S, TcpHeader.SYN, 1000, 0);
+        assertEquals("it retransmitted its SYN only 2 times, where tcp_syn_retries = 4 asks for 4",
+                FlowWire.handshakeLossExplains(w.c, 31 * S, 4, java.util.List.of()));
+        assertNull(FlowWire.handshakeLossExplains(w.c, 31 * S, 4, java.util.List.of(new long[] {0, 8 * S})),
+                "its own device was down for the retransmissions at 1, 3 and 7 s");
+    }
+
     @Test
     void anOrphanThatGaveUpIsJudgedAtItsFirstReset() {
         established();
