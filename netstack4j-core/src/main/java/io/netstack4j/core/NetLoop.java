@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -61,9 +60,16 @@ public final class NetLoop {
     private volatile Thread owner;
     private volatile boolean stopping;
     private volatile Thread thread;
-    /** Held by whoever runs stack code of a started real-time loop: its thread or a direct call. */
-    private final ReentrantLock lock = new ReentrantLock();
-    /** When the parked loop thread wakes by itself; Long.MIN_VALUE while it runs. Written under the lock. */
+    /**
+     * Held by whoever runs stack code of a started real-time loop: its thread or a direct call.
+     * A monitor rather than a {@code ReentrantLock}: a contended monitor queues its waiters
+     * outside the Java heap, where a contended {@code ReentrantLock} allocates a queue node, so
+     * a busy socket's calls allocate nothing (JDK 24+ also lets a virtual thread park on it).
+     */
+    private final Object guard = new Object();
+    /** The thread inside a direct call, null otherwise. Written under the guard by that thread. */
+    private Thread caller;
+    /** When the parked loop thread wakes by itself; Long.MIN_VALUE while it runs. Written under the guard. */
     private long parkedUntil = Long.MIN_VALUE;
 
     /**
@@ -118,7 +124,8 @@ public final class NetLoop {
 
     /** True where stack code may run: on the loop's thread, or inside a {@link #call} that holds the loop. */
     public boolean inLoop() {
-        return Thread.currentThread() == owner || lock.isHeldByCurrentThread();
+        Thread t = Thread.currentThread();
+        return t == owner || t == caller;
     }
 
     /** True only on the thread that runs this loop (which must never park inside a socket call). */
@@ -213,12 +220,17 @@ public final class NetLoop {
      * it made runnable; the loop thread is woken only when work is left for it.
      */
     private <T> T callLocked(Callable<T> task, Thread loopThread) {
-        enter();
         boolean wake = true;
         try {
-            return callHere(task);
+            synchronized (guard) {
+                enter();
+                try {
+                    return callHere(task);
+                } finally {
+                    wake = leave();
+                }
+            }
         } finally {
-            wake = leave();
             if (wake) {
                 LockSupport.unpark(loopThread);
             }
@@ -240,21 +252,26 @@ public final class NetLoop {
         if (loopThread == null || isVirtualTime()) {
             return call(task::run);
         }
-        enter();
         boolean wake = true;
         try {
-            return task.run();
+            synchronized (guard) {
+                enter();
+                try {
+                    return task.run();
+                } finally {
+                    wake = leave();
+                }
+            }
         } finally {
-            wake = leave();
             if (wake) {
                 LockSupport.unpark(loopThread);
             }
         }
     }
 
-    /** Takes the loop's lock for a direct call and first runs the tasks submitted before it, as the loop would have. */
+    /** Begins a direct call, the guard held: first runs the tasks submitted before it, as the loop would have. */
     private void enter() {
-        lock.lock();
+        caller = Thread.currentThread();
         inEvent++;
         refreshNow();
         Runnable queued;
@@ -269,7 +286,7 @@ public final class NetLoop {
     }
 
     /**
-     * Ends a direct call: polls the frames it made runnable, releases the lock, and tells
+     * Ends a direct call, the guard still held: polls the frames it made runnable and tells
      * whether the loop thread must be woken (frames left over, or a timer earlier than the one
      * it sleeps for).
      */
@@ -279,7 +296,7 @@ public final class NetLoop {
             return !pollList.isEmpty() || timers.nextExpiry() < parkedUntil;
         } finally {
             inEvent--;
-            lock.unlock();
+            caller = null;
         }
     }
 
@@ -406,26 +423,25 @@ public final class NetLoop {
             boolean worked;
             long next;
             boolean pending;
-            lock.lock();
-            try {
-                parkedUntil = Long.MIN_VALUE;
-                worked = runOnce();
-                next = timers.nextExpiry();
-                pending = !tasks.isEmpty() || !pollList.isEmpty();
-                if (!worked && !pending) {
-                    // A real-time loop sleeps at most MAX_IDLE_PARK, so a direct call that arms a
-                    // timer further out (a delayed ACK, an RTO) need not wake it: only timers due
-                    // before it wakes by itself do.
-                    parkedUntil = clock instanceof VirtualClock ? next : Math.min(next, clock.nanos() + MAX_IDLE_PARK);
+            synchronized (guard) {
+                try {
+                    parkedUntil = Long.MIN_VALUE;
+                    worked = runOnce();
+                    next = timers.nextExpiry();
+                    pending = !tasks.isEmpty() || !pollList.isEmpty();
+                    if (!worked && !pending) {
+                        // A real-time loop sleeps at most MAX_IDLE_PARK, so a direct call that arms a
+                        // timer further out (a delayed ACK, an RTO) need not wake it: only timers due
+                        // before it wakes by itself do.
+                        parkedUntil = clock instanceof VirtualClock ? next : Math.min(next, clock.nanos() + MAX_IDLE_PARK);
+                    }
+                } catch (RuntimeException | AssertionError e) {
+                    // A failing task or timer must not take the whole stack down with the thread
+                    // (the kernel would log an oops and carry on); report it and keep looping.
+                    System.err.println("netloop: uncaught " + e);
+                    e.printStackTrace();
+                    continue;
                 }
-            } catch (RuntimeException | AssertionError e) {
-                // A failing task or timer must not take the whole stack down with the thread
-                // (the kernel would log an oops and carry on); report it and keep looping.
-                System.err.println("netloop: uncaught " + e);
-                e.printStackTrace();
-                continue;
-            } finally {
-                lock.unlock();
             }
             if (worked || pending) {
                 continue;

@@ -1,27 +1,37 @@
 package io.netstack4j.tcp;
 
-import java.util.ArrayDeque;
-
 /**
- * Free send-queue chunks for one namespace's sockets, so steady sending allocates nothing. The
- * pool keeps at most {@link #MAX_FREE} chunks; beyond that freed chunks go to the garbage
- * collector. Loop thread only.
+ * Free send-queue storage for one namespace's sockets, so steady sending allocates nothing: the
+ * 16 KiB chunks that hold the bytes (at most {@link #MAX_FREE} kept; beyond that freed chunks go
+ * to the garbage collector) and the rings that index a queue's chunks, kept by length. Loop
+ * thread only.
  */
 final class ChunkPool {
 
     static final int CHUNK = 16384;
     static final int MAX_FREE = 1024;
+    /** Length of a queue's ring when it is first made. */
+    static final int INITIAL_RING = 4;
 
-    private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+    private final FreeList<byte[]> free = new FreeList<>(() -> new byte[CHUNK], MAX_FREE);
+    /** Rings of 4 << k chunks for k below 12 (up to 128 MiB of queue), fewer kept the longer they are. */
+    private final ArrayPool<byte[]> rings = new ArrayPool<>(byte[][]::new, INITIAL_RING, 12, 256);
 
     byte[] take() {
-        byte[] c = free.pollLast();
-        return c != null ? c : new byte[CHUNK];
+        return free.take();
     }
 
     void give(byte[] chunk) {
-        if (free.size() < MAX_FREE) {
-            free.addLast(chunk);
-        }
+        free.give(chunk);
+    }
+
+    /** An all-null ring of {@code length} slots. */
+    byte[][] takeRing(int length) {
+        return rings.take(length);
+    }
+
+    /** Takes back a ring whose slots are all null. */
+    void giveRing(byte[][] ring) {
+        rings.give(ring);
     }
 }

@@ -10,15 +10,18 @@ import java.util.ArrayList;
  * sequence number with overlaps trimmed away on insertion, charged to the receive buffer and
  * pruned from the highest sequence down when memory runs short ({@code tcp_prune_ofo_queue}).
  * Each buffer's {@code seq}/{@code endSeq} cover its payload; a FIN is remembered separately.
- * The SACK blocks we send are derived from it. The list and the socket's SACK block arrays exist
- * only while segments are held (most connections never see a gap), so an idle socket holds
- * neither. Loop thread only.
+ * The SACK blocks we send are derived from it. The list and the socket's SACK block arrays are
+ * taken from the namespace's {@link OfoStorage} while segments are held (most connections never
+ * see a gap) and given back when the queue empties, so an idle socket holds neither and a
+ * recurring gap allocates nothing. Loop thread only.
  */
 final class OfoQueue {
 
     /** At most this many segments are held whatever the buffer size, bounding the work per insertion (SegmentSmack). */
     static final int MAX_SEGMENTS = 4096;
 
+    /** Spare segment lists and SACK block arrays of the namespace. */
+    private final OfoStorage storage;
     /** Null while no segment is held. */
     private ArrayList<PacketBuffer> segs;
     private int finSeq;
@@ -26,6 +29,10 @@ final class OfoQueue {
     /** The range of the most recently received out-of-order segment, reported first (RFC 2018 4). */
     private int lastStart;
     private int lastEnd;
+
+    OfoQueue(OfoStorage storage) {
+        this.storage = storage;
+    }
 
     boolean isEmpty() {
         return segs == null && !finHeld;
@@ -40,10 +47,22 @@ final class OfoQueue {
         return segs != null;
     }
 
-    /** Drops the list once it is empty, so an idle socket does not keep it. */
+    /** Gives the list back once it is empty, so an idle socket does not keep it. */
     private void releaseIfEmpty() {
         if (segs != null && segs.isEmpty()) {
+            storage.lists.give(segs);
             segs = null;
+        }
+    }
+
+    /** Gives the socket's SACK block arrays back; it has no blocks to report. */
+    private void dropSackBlocks(TcpSock sk) {
+        sk.numSacks = 0;
+        if (sk.sackStart != null) {
+            storage.blocks.give(sk.sackStart);
+            storage.blocks.give(sk.sackEnd);
+            sk.sackStart = null;
+            sk.sackEnd = null;
         }
     }
 
@@ -63,7 +82,7 @@ final class OfoQueue {
             return;
         }
         if (segs == null) {
-            segs = new ArrayList<>(4);
+            segs = storage.lists.take();
         }
         int i = 0;
         while (i < segs.size() && TcpHeader.before(segs.get(i).seq, seq)) {
@@ -173,14 +192,12 @@ final class OfoQueue {
         boolean inRun = false;
         int runs = 0;
         if (segs == null) {
-            sk.numSacks = 0;
-            sk.sackStart = null;
-            sk.sackEnd = null;
+            dropSackBlocks(sk);
             return;
         }
         if (sk.sackStart == null) {
-            sk.sackStart = new int[4];
-            sk.sackEnd = new int[4];
+            sk.sackStart = storage.blocks.take();
+            sk.sackEnd = storage.blocks.take();
         }
         int[] starts = sk.sackStart;
         int[] ends = sk.sackEnd;
@@ -274,11 +291,10 @@ final class OfoQueue {
                 uncharge(sk, s);
                 s.free();
             }
-            segs = null;
+            segs.clear();
+            releaseIfEmpty();
         }
         finHeld = false;
-        sk.numSacks = 0;
-        sk.sackStart = null;
-        sk.sackEnd = null;
+        dropSackBlocks(sk);
     }
 }

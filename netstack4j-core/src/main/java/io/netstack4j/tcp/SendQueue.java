@@ -5,9 +5,9 @@ package io.netstack4j.tcp;
  * and retransmission queue hold them in skbs; here they are kept as plain bytes in fixed-size
  * chunks, and segments are cut from them at transmit time, so a retransmission can use a
  * different size (a lowered MSS after PMTU discovery) without re-fragmenting anything. Byte
- * {@code i} of the queue has sequence number {@code headSeq + i}. Chunks come from and go back
- * to the namespace's {@link ChunkPool}, so steady traffic allocates nothing and an idle socket
- * holds no chunk. Loop thread only.
+ * {@code i} of the queue has sequence number {@code headSeq + i}. Chunks, and the ring that indexes
+ * them, come from and go back to the namespace's {@link ChunkPool}, so steady traffic allocates
+ * nothing and an idle socket holds neither. Loop thread only.
  */
 final class SendQueue {
 
@@ -64,13 +64,16 @@ final class SendQueue {
 
     private void addChunk() {
         if (chunks == null) {
-            chunks = new byte[4][];
+            chunks = pool.takeRing(ChunkPool.INITIAL_RING);
             first = 0;
         } else if (count == chunks.length) {
-            byte[][] bigger = new byte[chunks.length * 2][];
+            byte[][] bigger = pool.takeRing(chunks.length * 2);
             for (int i = 0; i < count; i++) {
-                bigger[i] = chunks[(first + i) % chunks.length];
+                int j = (first + i) % chunks.length;
+                bigger[i] = chunks[j];
+                chunks[j] = null;
             }
+            pool.giveRing(chunks);
             chunks = bigger;
             first = 0;
         }
@@ -117,6 +120,14 @@ final class SendQueue {
             headOff = 0;
         }
         if (count == 0) {
+            dropRing();
+        }
+    }
+
+    /** Gives the (empty) ring back to the pool, so an idle socket holds no index. */
+    private void dropRing() {
+        if (chunks != null) {
+            pool.giveRing(chunks);
             chunks = null;
         }
     }
@@ -132,7 +143,7 @@ final class SendQueue {
         headSeq += size;
         size = 0;
         headOff = 0;
-        chunks = null;
+        dropRing();
     }
 
     /** True while the chunk index exists (only while chunks are held). */

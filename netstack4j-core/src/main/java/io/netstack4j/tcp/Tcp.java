@@ -48,6 +48,7 @@ public final class Tcp implements L4Protocol {
     private final Mib<TcpExtMib> extMib = new Mib<>("TcpExt", TcpExtMib.class);
     private final ChunkPool chunks = new ChunkPool();
     private final TxSegPool txSegs = new TxSegPool();
+    private final OfoStorage ofoStorage = new OfoStorage();
     private final TcpOptions rxOpt = new TcpOptions();
     private final TcpInput input;
     private final TcpOutput output;
@@ -134,6 +135,10 @@ public final class Tcp implements L4Protocol {
 
     TxSegPool txSegs() {
         return txSegs;
+    }
+
+    OfoStorage ofoStorage() {
+        return ofoStorage;
     }
 
     TcpInput input() {

@@ -78,7 +78,7 @@ public final class TcpSock extends TcpHashed {
     int copiedSeq;
     /** Starts at the smallest capacity: an idle connection's queue is empty, and ArrayDeque grows as needed. */
     final ArrayDeque<PacketBuffer> receiveQueue = new ArrayDeque<>(1);
-    final OfoQueue ofo = new OfoQueue();
+    final OfoQueue ofo;
     int rmemAlloc;
     int rcvbuf;
     int sndbuf;
@@ -113,8 +113,9 @@ public final class TcpSock extends TcpHashed {
     int dsackStart;
     int dsackEnd;
     /**
-     * Our SACK blocks, most recent first ({@code selective_acks}); {@link OfoQueue} makes the
-     * arrays while it holds segments and drops them when it empties (null while numSacks is 0).
+     * Our SACK blocks, most recent first ({@code selective_acks}); {@link OfoQueue} takes the
+     * arrays from the namespace's spares while it holds segments and gives them back when it
+     * empties (null then).
      */
     int[] sackStart;
     int[] sackEnd;
@@ -250,6 +251,7 @@ public final class TcpSock extends TcpHashed {
         this.listener = listener;
         this.sendQueue = new SendQueue(tcp.chunks());
         this.rtx = new RtxQueue(tcp.txSegs());
+        this.ofo = new OfoQueue(tcp.ofoStorage());
         this.rcvbuf = tcp.rmemDefault();
         this.sndbuf = tcp.wmemDefault();
         this.cc = TcpCongestion.create(tcp.defaultCongestion());

@@ -110,6 +110,34 @@ class TcpIdleStateTest {
         assertEquals(PEER_ISN + 401, sk.sackStart[0]);
     }
 
+    /**
+     * The out-of-order list and SACK arrays a closed gap gave back are the ones the next gap
+     * takes, so loss episodes allocate nothing once the namespace has spares (the
+     * {@code alloc_per_packet_tcp} goal) while an idle socket still holds none.
+     */
+    @Test
+    void aSecondGapTakesTheStorageTheFirstGaveBack() {
+        established();
+        OfoStorage spares = h.h.tcp().ofoStorage();
+        data(0, 100, iss + 1);
+        data(200, 100, iss + 1);
+        int[] starts = sk.sackStart;
+        int[] ends = sk.sackEnd;
+        assertEquals(0, spares.lists.spares());
+        data(100, 100, iss + 1);
+        assertNull(sk.sackStart, "the gap is filled");
+        assertEquals(1, spares.lists.spares(), "the list went back to the namespace");
+        assertEquals(2, spares.blocks.spares(), "both SACK arrays went back");
+
+        data(400, 100, iss + 1);
+        assertEquals(0, spares.lists.spares(), "the second gap took the spare list");
+        assertTrue(sk.sackStart == ends || sk.sackStart == starts, "a SACK array given back before");
+        assertTrue(sk.sackEnd == ends || sk.sackEnd == starts, "a SACK array given back before");
+        assertEquals(PEER_ISN + 401, sk.sackStart[0], "filled afresh");
+        assertEquals(PEER_ISN + 501, sk.sackEnd[0], "filled afresh");
+        assertEquals(1, sk.numSacks);
+    }
+
     @Test
     void theKeepaliveTimerIsMadeWhenFirstArmedAndProbes() {
         established();
