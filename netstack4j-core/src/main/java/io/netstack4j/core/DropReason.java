@@ -95,6 +95,8 @@ public enum DropReason {
     NO_SOCKET,
     /** A socket receive queue was full. */
     SOCKET_RCVBUFF,
+    /** The protocol's namespace-wide memory was past its hard limit ({@code tcp_mem}). */
+    PROTO_MEM,
     /** Bad UDP checksum. */
     UDP_CSUM,
     /** Bad TCP checksum. */

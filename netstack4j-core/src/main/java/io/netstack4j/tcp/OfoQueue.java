@@ -148,7 +148,7 @@ final class OfoQueue {
     }
 
     private static void uncharge(TcpSock sk, PacketBuffer skb) {
-        sk.rmemAlloc -= SockMem.truesize(skb);
+        sk.rmemUncharge(SockMem.truesize(skb));
     }
 
     /** {@code tcp_ofo_queue}: moves segments that became in-order to the receive queue. */

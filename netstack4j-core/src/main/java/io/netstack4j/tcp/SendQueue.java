@@ -12,6 +12,8 @@ package io.netstack4j.tcp;
 final class SendQueue {
 
     private final ChunkPool pool;
+    /** The namespace's TCP memory, charged a whole chunk at a time. */
+    private final TcpMemory memory;
     /** The chunks in use as a ring, null while none is held (an idle socket holds no index either). */
     private byte[][] chunks;
     private int first;
@@ -21,8 +23,9 @@ final class SendQueue {
     private int size;
     private int headSeq;
 
-    SendQueue(ChunkPool pool) {
+    SendQueue(ChunkPool pool, TcpMemory memory) {
         this.pool = pool;
+        this.memory = memory;
     }
 
     /** The queue starts at {@code seq} (the first data byte, ISS + 1). */
@@ -79,6 +82,7 @@ final class SendQueue {
         }
         chunks[(first + count) % chunks.length] = pool.take();
         count++;
+        memory.charge(ChunkPool.CHUNK);
     }
 
     /** Copies {@code len} bytes starting at sequence number {@code seq} into {@code dst}. */
@@ -111,6 +115,7 @@ final class SendQueue {
         headOff += n;
         while (count > 0 && (headOff >= ChunkPool.CHUNK || size == 0 && headOff > 0)) {
             pool.give(chunks[first]);
+            memory.uncharge(ChunkPool.CHUNK);
             chunks[first] = null;
             first = (first + 1) % chunks.length;
             count--;
@@ -136,6 +141,7 @@ final class SendQueue {
     void releaseAll() {
         while (count > 0) {
             pool.give(chunks[first]);
+            memory.uncharge(ChunkPool.CHUNK);
             chunks[first] = null;
             first = (first + 1) % chunks.length;
             count--;
@@ -144,6 +150,11 @@ final class SendQueue {
         size = 0;
         headOff = 0;
         dropRing();
+    }
+
+    /** Bytes that fit in the chunks already held, after the last byte. */
+    int tailRoom() {
+        return count * ChunkPool.CHUNK - headOff - size;
     }
 
     /** True while the chunk index exists (only while chunks are held). */

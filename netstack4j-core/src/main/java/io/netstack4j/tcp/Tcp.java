@@ -49,6 +49,7 @@ public final class Tcp implements L4Protocol {
     private final ChunkPool chunks = new ChunkPool();
     private final TxSegPool txSegs = new TxSegPool();
     private final OfoStorage ofoStorage = new OfoStorage();
+    private final TcpMemory memory = new TcpMemory(this);
     private final TcpOptions rxOpt = new TcpOptions();
     private final TcpInput input;
     private final TcpOutput output;
@@ -139,6 +140,21 @@ public final class Tcp implements L4Protocol {
 
     OfoStorage ofoStorage() {
         return ofoStorage;
+    }
+
+    /** The namespace-wide memory and orphan bounds ({@code tcp_mem}, {@code tcp_max_orphans}). */
+    TcpMemory memory() {
+        return memory;
+    }
+
+    /** The namespace's TCP sockets and their memory, as {@code /proc/net/sockstat} shows them. */
+    public TcpSockstat sockstat() {
+        return new TcpSockstat(memory.orphans(), twCount, socketCount, memory.allocated(), memory.underPressure());
+    }
+
+    /** TCP sockets of the namespace ({@code sockets_allocated}). */
+    int socketCount() {
+        return socketCount;
     }
 
     TcpInput input() {

@@ -97,6 +97,7 @@ final class TcpAck {
             if (sk.tlpPending && !TcpHeader.before(ack, sk.tlpHighSeq)) {
                 sk.tlpPending = false;
             }
+            sk.memoryWait = false;
             sndbufExpand(sk);
             sk.wake();
         } else if (sk.sndUna == ack && skb.seq == skb.endSeq && nwin == sk.sndWnd && sk.packetsOut > 0
@@ -124,10 +125,11 @@ final class TcpAck {
      * {@code tcp_new_space} + {@code tcp_sndbuf_expand} (send-buffer autotuning, {@code tcp_wmem}):
      * unless the application fixed SO_SNDBUF, the buffer grows to hold two congestion windows
      * (counting per-segment overhead), so the sender is never limited by its own buffer, up to
-     * {@code tcp_wmem[2]}.
+     * {@code tcp_wmem[2]}; not while the namespace is short of TCP memory.
      */
     private void sndbufExpand(TcpSock sk) {
-        if (sk.userSndbuf || sk.caState != TcpCongestionOps.CaState.OPEN) {
+        // tcp_should_expand_sndbuf: not while TCP memory is short in the namespace.
+        if (sk.userSndbuf || sk.caState != TcpCongestionOps.CaState.OPEN || tcp.memory().shortOfMemory()) {
             return;
         }
         long need = 2L * Math.max(sk.cw.sndCwnd, sk.reordering + 1) * (sk.mssCache + SockMem.SKB_OVERHEAD);

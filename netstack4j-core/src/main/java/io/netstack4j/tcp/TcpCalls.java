@@ -161,6 +161,21 @@ public final class TcpCalls {
             return 0;
         }
         int n = Math.min(room, len);
+        // New chunks are new memory (sk_wmem_schedule). A socket holding none always gets its
+        // first, so every connection can send; past that it asks the namespace, and while the
+        // namespace is past tcp_mem it waits for its own ACKs to free what it holds.
+        int free = sk.sendQueue.tailRoom() + (sk.sendQueue.chunkBytes() == 0 ? ChunkPool.CHUNK : 0);
+        if (n > free) {
+            int more = (n - free + ChunkPool.CHUNK - 1) / ChunkPool.CHUNK * ChunkPool.CHUNK;
+            if (!sk.tcp.memory().admitSend(sk, more)) {
+                moderateSndbuf(sk);
+                if (free == 0) {
+                    sk.memoryWait = true;
+                    return 0;
+                }
+                n = free;
+            }
+        }
         if (sk.tcp.slowStartAfterIdle != 0 && sk.packetsOut == 0 && sk.sendQueue.size() == 0 && sk.lsndtimeUs != 0
                 && sk.nowUs() - sk.lsndtimeUs > sk.rtoUs) {
             restartCwndAfterIdle(sk);
@@ -169,6 +184,13 @@ public final class TcpCalls {
         sk.writeSeq += n;
         sk.tcp.output().writeXmit(sk);
         return n;
+    }
+
+    /** {@code sk_stream_moderate_sndbuf}: unless SO_SNDBUF was set, the buffer shrinks to half of what is queued. */
+    private static void moderateSndbuf(TcpSock sk) {
+        if (!sk.userSndbuf) {
+            sk.sndbuf = Math.max(Math.min(sk.sndbuf, sk.wmemQueued() / 2), TcpMemory.SOCK_MIN_SNDBUF);
+        }
     }
 
     /** {@code tcp_cwnd_restart} (RFC 2861 / RFC 5681 4.1): halve the window per RTO of idle, down to the initial window. */
@@ -211,7 +233,7 @@ public final class TcpCalls {
             sk.copiedSeq += n;
             if (skb.len() == 0) {
                 sk.receiveQueue.pollFirst();
-                sk.rmemAlloc -= SockMem.truesize(skb);
+                sk.rmemUncharge(SockMem.truesize(skb));
                 skb.free();
             }
         }
@@ -333,7 +355,10 @@ public final class TcpCalls {
      */
     public static void close(TcpSock sk) {
         Tcp tcp = sk.tcp;
-        sk.orphan = true;
+        if (!sk.orphan) {
+            sk.orphan = true;
+            tcp.memory().orphanAdded();
+        }
         sk.listener = null;
         if (sk.state == TcpState.LISTEN) {
             tcp.listenUnhash(sk);
@@ -346,6 +371,7 @@ public final class TcpCalls {
                 tcp.output().sendActiveReset(c);
                 tcp.input().setState(c, TcpState.CLOSE);
                 c.orphan = true;
+                tcp.memory().orphanAdded();
                 tcp.input().done(c);
             }
             tcp.input().setState(sk, TcpState.CLOSE);
@@ -379,6 +405,15 @@ public final class TcpCalls {
         }
         if (sk.state == TcpState.FIN_WAIT2) {
             tcp.timers().armFinWait2(sk);
+            if (tcp.finTimeout * 1_000_000L <= Tcp.TIMEWAIT_LEN_US) {
+                // It becomes a FIN_WAIT2 mini-socket at once, as tcp_close hands it to tcp_time_wait.
+                return;
+            }
+        }
+        if (sk.state != TcpState.CLOSE && tcp.memory().checkOom(sk, 0)) {
+            // tcp_close: too many orphans, or out of memory: reset instead of finishing the close.
+            tcp.extMib().inc(TcpExtMib.TCPAbortOnMemory);
+            abort(sk);
         }
     }
 

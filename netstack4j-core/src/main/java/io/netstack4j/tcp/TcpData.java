@@ -55,10 +55,11 @@ final class TcpData {
             // tcp_data_queue: into an empty receive queue the segment is always taken
             // (sk_forced_mem_schedule), or a window offered while the reader lagged could
             // never be filled.
-            if (payload > 0 && !rmemSchedule(sk, skb, sk.receiveQueue.isEmpty())) {
+            DropReason refused = payload > 0 ? rmemSchedule(sk, skb, sk.receiveQueue.isEmpty()) : null;
+            if (refused != null) {
                 tcp.extMib().inc(TcpExtMib.TCPRcvQDrop);
                 sk.ackPending = true;
-                drop(skb, DropReason.SOCKET_RCVBUFF);
+                drop(skb, refused);
                 return;
             }
             sk.rcvNxt = end;
@@ -97,8 +98,9 @@ final class TcpData {
             int old = sk.rcvNxt - seq;
             skb.pull(old);
             skb.seq = sk.rcvNxt;
-            if (!rmemSchedule(sk, skb, sk.receiveQueue.isEmpty())) {
-                drop(skb, DropReason.SOCKET_RCVBUFF);
+            DropReason refused = rmemSchedule(sk, skb, sk.receiveQueue.isEmpty());
+            if (refused != null) {
+                drop(skb, refused);
                 return;
             }
             sk.rcvNxt = end;
@@ -124,9 +126,10 @@ final class TcpData {
         // tcp_data_queue_ofo.
         sk.rcvOooPack++;
         skb.endSeq = end;
-        if (!rmemSchedule(sk, skb, false)) {
+        DropReason refused = rmemSchedule(sk, skb, false);
+        if (refused != null) {
             tcp.extMib().inc(TcpExtMib.TCPOFODrop);
-            drop(skb, DropReason.TCP_OFO_DROP);
+            drop(skb, refused == DropReason.PROTO_MEM ? refused : DropReason.TCP_OFO_DROP);
             tcp.output().sendAck(sk);
             return;
         }
@@ -153,23 +156,29 @@ final class TcpData {
     }
 
     /**
-     * {@code tcp_try_rmem_schedule}: charges the buffer to the receive memory. Refused only when
-     * the memory already held is past the receive buffer (so the buffer may be overshot by one
+     * {@code tcp_try_rmem_schedule}: charges the buffer to the receive memory. Refused when the
+     * memory already held is past the receive buffer (so the buffer may be overshot by one
      * segment, as in Linux: a window we offered stays usable although the bookkeeping overhead
-     * of what the reader has not taken yet ate into it) and pruning the out-of-order queue
-     * ({@code tcp_prune_ofo_queue}) does not bring it back under. {@code forced} charges
-     * without asking.
+     * of what the reader has not taken yet ate into it), or when the namespace refuses more
+     * ({@link TcpMemory#admitReceive}), and pruning the out-of-order queue
+     * ({@code tcp_prune_ofo_queue}) does not help. {@code forced} charges without asking.
+     *
+     * @return null when charged, else why not: {@link DropReason#SOCKET_RCVBUFF} or {@link DropReason#PROTO_MEM}
      */
-    boolean rmemSchedule(TcpSock sk, PacketBuffer skb, boolean forced) {
-        if (!forced && sk.rmemAlloc > sk.rcvbuf) {
+    DropReason rmemSchedule(TcpSock sk, PacketBuffer skb, boolean forced) {
+        int size = SockMem.truesize(skb);
+        if (!forced && (sk.rmemAlloc > sk.rcvbuf || !tcp.memory().admitReceive(sk, size))) {
             tcp.extMib().inc(TcpExtMib.PruneCalled);
             sk.ofo.prune(sk, 0, tcp, skb.seq);
             if (sk.rmemAlloc > sk.rcvbuf) {
-                return false;
+                return DropReason.SOCKET_RCVBUFF;
+            }
+            if (!tcp.memory().admitReceive(sk, size)) {
+                return DropReason.PROTO_MEM;
             }
         }
-        sk.rmemAlloc += SockMem.truesize(skb);
-        return true;
+        sk.rmemCharge(size);
+        return null;
     }
 
     private void enterQuickack(TcpSock sk) {

@@ -45,6 +45,7 @@ public enum TcpExtMib {
     TCPAbortOnMemory,
     TCPAbortOnTimeout,
     TCPAbortOnLinger,
+    TCPMemoryPressures,
     TCPSACKDiscard,
     TCPDSACKIgnoredOld,
     TCPDSACKIgnoredNoUndo,

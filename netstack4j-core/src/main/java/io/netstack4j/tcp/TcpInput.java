@@ -86,9 +86,10 @@ final class TcpInput {
             return;
         }
         sk.dead = true;
+        tcp.memory().orphanGone();
         while (!sk.receiveQueue.isEmpty()) {
             PacketBuffer b = sk.receiveQueue.poll();
-            sk.rmemAlloc -= SockMem.truesize(b);
+            sk.rmemUncharge(SockMem.truesize(b));
             b.free();
         }
         tcp.socketGone();

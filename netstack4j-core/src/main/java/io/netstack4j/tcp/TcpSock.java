@@ -84,6 +84,12 @@ public final class TcpSock extends TcpHashed {
     int sndbuf;
     boolean userRcvbuf;
     boolean userSndbuf;
+    /**
+     * A send was refused because the namespace is past {@code tcp_mem}'s hard limit
+     * ({@code SOCK_NOSPACE} after {@code sk_stream_wait_memory}); the next ACK that frees
+     * memory clears it.
+     */
+    boolean memoryWait;
     int windowClamp;
     /** DRS receive-buffer autotuning ({@code rcvq_space}). */
     int rcvqSpace;
@@ -249,7 +255,7 @@ public final class TcpSock extends TcpHashed {
     TcpSock(Tcp tcp, Listener listener) {
         this.tcp = tcp;
         this.listener = listener;
-        this.sendQueue = new SendQueue(tcp.chunks());
+        this.sendQueue = new SendQueue(tcp.chunks(), tcp.memory());
         this.rtx = new RtxQueue(tcp.txSegs());
         this.ofo = new OfoQueue(tcp.ofoStorage());
         this.rcvbuf = tcp.rmemDefault();
@@ -326,6 +332,18 @@ public final class TcpSock extends TcpHashed {
         return backlog;
     }
 
+    /** Charges {@code bytes} of received data to this socket and to its namespace. */
+    void rmemCharge(int bytes) {
+        rmemAlloc += bytes;
+        tcp.memory().charge(bytes);
+    }
+
+    /** Gives back {@code bytes} of received data charged with {@link #rmemCharge}. */
+    void rmemUncharge(int bytes) {
+        rmemAlloc -= bytes;
+        tcp.memory().uncharge(bytes);
+    }
+
     /** Room in the send buffer ({@code sk_stream_wspace} / {@code sk_stream_memory_free}). */
     int sendSpace() {
         return sndbuf - sendQueue.size();
@@ -333,7 +351,7 @@ public final class TcpSock extends TcpHashed {
 
     /** {@code sk_stream_is_writeable}: at least a third of the buffer is free, as Linux wakes writers. */
     public boolean writable() {
-        return sendSpace() >= sndbuf / 3 || skErr != null || (shutdown & SEND_SHUTDOWN) != 0 || state == TcpState.CLOSE;
+        return sendSpace() >= sndbuf / 3 && !memoryWait || skErr != null || (shutdown & SEND_SHUTDOWN) != 0 || state == TcpState.CLOSE;
     }
 
     /** True when a read would not block: data, EOF, an error, or a reset. */

@@ -38,6 +38,8 @@ final class TcpSysctls {
         s.registerInt("net.ipv4.tcp_max_tw_buckets", 0, Integer.MAX_VALUE, () -> t.maxTwBuckets, v -> t.maxTwBuckets = v);
         triple(s, "net.ipv4.tcp_rmem", t.rmem);
         triple(s, "net.ipv4.tcp_wmem", t.wmem);
+        triple(s, "net.ipv4.tcp_mem", t.memory().limits);
+        s.registerInt("net.ipv4.tcp_max_orphans", 0, Integer.MAX_VALUE, () -> t.memory().maxOrphans, v -> t.memory().maxOrphans = v);
         s.register("net.ipv4.tcp_congestion_control", new Sysctls.Entry() {
             @Override
             public String get() {

@@ -152,6 +152,10 @@ final class TcpTimers {
             limit = sk.synRetries > 0 ? sk.synRetries : tcp.synRetries;
         } else if (sk.orphan) {
             limit = tcp.orphanRetries > 0 ? tcp.orphanRetries : 8;
+            boolean alive = sk.rtoUs < Tcp.RTO_MAX_US;
+            if (outOfResources(sk, alive || !retransmitsTimedOut(sk, limit, now))) {
+                return true;
+            }
         } else {
             limit = tcp.retries2;
         }
@@ -194,6 +198,32 @@ final class TcpTimers {
     }
 
     /** {@code tcp_write_err}: reports {@code err} and closes the connection. */
+    /**
+     * {@code tcp_out_of_resources}: an orphan's timer asks {@link TcpMemory#checkOom}, counting
+     * orphans double when it has sent nothing for 2 * TCP_RTO_MAX or is not to be reset, and
+     * double again after an ICMP error; if memory or orphans are short it is dropped, with a reset
+     * when it sent recently or the peer's window is shut with nothing in flight.
+     */
+    private boolean outOfResources(TcpSock sk, boolean doReset) {
+        long now = sk.nowUs();
+        int shift = 0;
+        if (now - sk.lsndtimeUs > 2 * Tcp.RTO_MAX_US || !doReset) {
+            shift++;
+        }
+        if (sk.skErrSoft != null) {
+            shift++;
+        }
+        if (!tcp.memory().checkOom(sk, shift)) {
+            return false;
+        }
+        if (doReset || now - sk.lsndtimeUs <= Tcp.TIMEWAIT_LEN_US || sk.sndWnd == 0 && sk.packetsOut == 0) {
+            tcp.output().sendActiveReset(sk);
+        }
+        tcp.extMib().inc(TcpExtMib.TCPAbortOnMemory);
+        tcp.input().done(sk);
+        return true;
+    }
+
     void abort(TcpSock sk, Errno err) {
         sk.skErr = err;
         if (sk.state == TcpState.SYN_SENT) {
@@ -212,6 +242,9 @@ final class TcpTimers {
         if (sk.packetsOut > 0 || sk.sendQueue.tailSeq() == sk.sndNxt) {
             sk.probesOut = 0;
             sk.probesTstampUs = 0;
+            return;
+        }
+        if (sk.orphan && outOfResources(sk, true)) {
             return;
         }
         long now = sk.nowUs();

@@ -15,6 +15,7 @@ import io.netstack4j.tcp.TcpExtMib;
 import io.netstack4j.tcp.TcpInfo;
 import io.netstack4j.tcp.TcpMib;
 import io.netstack4j.tcp.TcpSock;
+import io.netstack4j.tcp.TcpSockstat;
 import io.netstack4j.tcp.TcpState;
 import io.netstack4j.wire.Bytes;
 import io.netstack4j.wire.Ipv4Address;
@@ -50,7 +51,8 @@ import java.util.SplittableRandom;
  *     finished first. A handshake may fail at any outage on its path (an ICMP unreachable ends
  *     it, as in Linux). Nothing may hang: no progress for {@link #HANG_NS} is a failure;</li>
  * <li>that the heap is flat ({@link HeapWatch}) and that, once every socket is closed and the
- *     network quiet, every packet buffer went back to the pool and no socket is left.</li>
+ *     network quiet, every packet buffer went back to the pool, no socket is left and each namespace's TCP memory
+ *     and orphan counts ({@code sockstat}) are back at zero.</li>
  * </ul>
  * Corruption is applied only on hosts' own egress and never together with duplication, so a
  * packet meets at most one bit flip: two flips can cancel in the Internet checksum (RFC 1071
@@ -686,7 +688,10 @@ public final class Soak {
         flows.clear();
     }
 
-    /** Listeners closed and the timers given time: no socket may be left, every buffer back in the pool. */
+    /**
+     * Listeners closed and the timers given time: no socket may be left, every buffer back in the
+     * pool, and each namespace's TCP memory and orphan counts back at zero.
+     */
     private void quiesce() {
         for (TcpSock l : listeners) {
             TcpCalls.close(l);
@@ -697,6 +702,10 @@ public final class Soak {
             if (left > 0) {
                 failures.add("LEAK: " + left + " TCP sockets left in " + ns.name() + " after " + QUIESCE_NS / 1_000_000_000L
                         + " s of quiet: " + ns.tcp().sockets());
+            }
+            TcpSockstat st = ns.tcp().sockstat();
+            if (st.memBytes() != 0 || st.orphans() != 0) {
+                failures.add("LEAK: " + ns.name() + "'s TCP accounting did not return to zero: " + st + " (" + st.memBytes() + " bytes)");
             }
         }
         long live = stack.loop().pool().live();
