@@ -65,6 +65,7 @@ final class TcpData {
             sk.rcvNxt = end;
             sk.bytesReceived += payload;
             if (payload > 0) {
+                skb.endSeq = end;
                 queueRcv(sk, skb);
             } else {
                 skb.free();
@@ -105,6 +106,7 @@ final class TcpData {
             }
             sk.rcvNxt = end;
             sk.bytesReceived += end - skb.seq;
+            skb.endSeq = end;
             queueRcv(sk, skb);
             if (fin) {
                 sk.rcvNxt++;
@@ -139,8 +141,24 @@ final class TcpData {
         tcp.output().sendAck(sk);
     }
 
-    /** Queues in-order payload for the reader. */
+    /**
+     * Queues in-order payload for the reader ({@code tcp_queue_rcv}); {@code skb.seq} and
+     * {@code skb.endSeq} bound its payload.
+     */
     void queueRcv(TcpSock sk, PacketBuffer skb) {
+        PacketBuffer last = sk.receiveQueue.peekLast();
+        int n = skb.len();
+        if (last != null && n <= last.tailroom() && !last.isShared() && last.endSeq == skb.seq) {
+            // tcp_try_coalesce: the payload fits in the room behind the last queued segment's,
+            // so it is copied there and its own buffer freed: a stream of small segments costs
+            // one buffer's true size, not one per segment.
+            System.arraycopy(skb.array(), skb.data(), last.array(), last.put(n), n);
+            last.endSeq = skb.endSeq;
+            sk.rmemUncharge(SockMem.truesize(skb));
+            skb.free();
+            tcp.extMib().inc(TcpExtMib.TCPRcvCoalesce);
+            return;
+        }
         sk.receiveQueue.addLast(skb);
     }
 
