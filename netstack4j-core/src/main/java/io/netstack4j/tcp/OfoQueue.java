@@ -137,6 +137,10 @@ final class OfoQueue {
             releaseIfEmpty();
             return;
         }
+        if (i > 0 && coalesce(sk, segs.get(i - 1), skb, seq, end)) {
+            updateSackBlocks(sk);
+            return;
+        }
         if (segs.size() >= MAX_SEGMENTS) {
             sk.tcp.extMib().inc(TcpExtMib.TCPOFODrop);
             uncharge(sk, skb);
@@ -145,6 +149,24 @@ final class OfoQueue {
         }
         segs.add(i, skb);
         updateSackBlocks(sk);
+    }
+
+    /**
+     * {@code tcp_ooo_try_coalesce}: a segment that continues {@code prev} and fits in the room
+     * behind its payload is copied there and its buffer freed, so a run of small segments beyond
+     * a gap costs one buffer, not one each.
+     */
+    private static boolean coalesce(TcpSock sk, PacketBuffer prev, PacketBuffer skb, int seq, int end) {
+        int n = end - seq;
+        if (prev.endSeq != seq || prev.len() != prev.endSeq - prev.seq || skb.len() != n || n > prev.tailroom() || prev.isShared()) {
+            return false;
+        }
+        System.arraycopy(skb.array(), skb.data(), prev.array(), prev.put(n), n);
+        prev.endSeq = end;
+        uncharge(sk, skb);
+        skb.free();
+        sk.tcp.extMib().inc(TcpExtMib.TCPRcvCoalesce);
+        return true;
     }
 
     private static void uncharge(TcpSock sk, PacketBuffer skb) {

@@ -212,6 +212,35 @@ class TcpResourceAttacksTest {
         net.assertServing("tiny in-order segments");
     }
 
+    /**
+     * Ten-byte segments in sequence beyond a one-byte gap: each continues the one before and is
+     * copied behind it ({@code tcp_ooo_try_coalesce}), so the out-of-order queue holds one
+     * buffer instead of a hundred; when the gap is filled all of it is delivered intact.
+     */
+    @Test
+    void tinySegmentsBeyondAGapAreCoalescedIntoOneBuffer() {
+        Peer p = net.new Peer(49_000, 21_000, synOptions(1460, 7), 65535);
+        int base = p.sndNxt;
+        byte[] stream = bytes(1001, 8);
+        for (int off = 1; off < stream.length; off += 10) {
+            p.sendRaw(ACK_FLAG | PSH, base + off, p.rcvNxt, 65535, p.options(), Arrays.copyOfRange(stream, off, off + 10));
+        }
+        TcpMemInfo m = TcpCalls.memInfo(p.sock);
+        assertEquals(1, m.ofoSegments(), "one buffer holds the run: " + m);
+        assertEquals(ONE_SEGMENT, m.rmemAlloc(), "charged for one buffer, not a hundred");
+        assertEquals(99, net.ext(TcpExtMib.TCPRcvCoalesce));
+        List<Seg> acks = p.received();
+        assertEquals(1, acks.getLast().opt().numSacks, "one SACK block covers the run");
+        assertEquals(base + 1, acks.getLast().opt().sackStart[0]);
+        assertEquals(base + 1001, acks.getLast().opt().sackEnd[0]);
+
+        p.sendRaw(ACK_FLAG | PSH, base, p.rcvNxt, 65535, p.options(), Arrays.copyOfRange(stream, 0, 1));
+        byte[] got = new byte[stream.length];
+        assertEquals(stream.length, TcpCalls.recv(p.sock, got, 0, got.length), "the gap filled, everything is readable");
+        assertArrayEquals(stream, got);
+        net.assertServing("a run of tiny out-of-order segments");
+    }
+
     // ---- zero window (sockstress) and slow read ----
 
     /** The victim writes as much as it can to a peer that keeps its window shut; returns the bytes taken. */
