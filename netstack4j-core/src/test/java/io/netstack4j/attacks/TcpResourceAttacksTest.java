@@ -182,12 +182,10 @@ class TcpResourceAttacksTest {
         Peer p = net.new Peer(48_000, 19_000, synOptions(1460, 7), 65535);
         int base = p.sndNxt;
         byte[] stream = bytes(200_000, 6);
-        for (int off = 0; off < stream.length; off += 10) {
-            p.sendRaw(ACK_FLAG | PSH, base + off, p.rcvNxt, 65535, p.options(),
-                    Arrays.copyOfRange(stream, off, off + 10));
+        tenByteSegments(p, base, stream, 0, () -> {
             TcpMemInfo m = TcpCalls.memInfo(p.sock);
             assertTrue(m.rmemAlloc() <= m.rcvbuf() + ONE_SEGMENT, m.toString());
-        }
+        });
         int held = p.sock.readableBytes();
         TcpMemInfo m = TcpCalls.memInfo(p.sock);
         System.out.println("tiny in-order segments: " + held + " bytes held in " + m.rmemAlloc() + " bytes of buffers, TCPRcvCoalesce "
@@ -213,6 +211,18 @@ class TcpResourceAttacksTest {
     }
 
     /**
+     * Sends {@code stream} from offset {@code from} on as ten-byte segments, each at its own
+     * sequence number whatever the window, running {@code after} after each.
+     */
+    private static void tenByteSegments(Peer p, int base, byte[] stream, int from, Runnable after) {
+        for (int off = from; off < stream.length; off += 10) {
+            p.sendRaw(ACK_FLAG | PSH, base + off, p.rcvNxt, 65535, p.options(),
+                    Arrays.copyOfRange(stream, off, Math.min(stream.length, off + 10)));
+            after.run();
+        }
+    }
+
+    /**
      * Ten-byte segments in sequence beyond a one-byte gap: each continues the one before and is
      * copied behind it ({@code tcp_ooo_try_coalesce}), so the out-of-order queue holds one
      * buffer instead of a hundred; when the gap is filled all of it is delivered intact.
@@ -222,9 +232,7 @@ class TcpResourceAttacksTest {
         Peer p = net.new Peer(49_000, 21_000, synOptions(1460, 7), 65535);
         int base = p.sndNxt;
         byte[] stream = bytes(1001, 8);
-        for (int off = 1; off < stream.length; off += 10) {
-            p.sendRaw(ACK_FLAG | PSH, base + off, p.rcvNxt, 65535, p.options(), Arrays.copyOfRange(stream, off, off + 10));
-        }
+        tenByteSegments(p, base, stream, 1, () -> { });
         TcpMemInfo m = TcpCalls.memInfo(p.sock);
         assertEquals(1, m.ofoSegments(), "one buffer holds the run: " + m);
         assertEquals(ONE_SEGMENT, m.rmemAlloc(), "charged for one buffer, not a hundred");
