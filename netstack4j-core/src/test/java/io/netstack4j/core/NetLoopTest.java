@@ -123,6 +123,56 @@ class NetLoopTest {
         }
     }
 
+    /**
+     * Many virtual threads calling at once contend for the loop's guard (a monitor, on which a
+     * virtual thread parks without pinning its carrier): each call runs alone, on its caller,
+     * and is counted once; outside a call no thread counts as being in the loop.
+     */
+    @Test
+    void directCallsFromManyVirtualThreadsRunOneAtATimeOnTheirCallers() throws Exception {
+        NetLoop loop = new NetLoop(Clock.system(), 6);
+        loop.start();
+        try {
+            int threads = 64;
+            int calls = 500;
+            int[] count = new int[1];
+            int[] inside = new int[1];
+            List<String> faults = java.util.Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch done = new CountDownLatch(threads);
+            for (int t = 0; t < threads; t++) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < calls; i++) {
+                            Thread me = Thread.currentThread();
+                            loop.callInt(() -> {
+                                if (++inside[0] != 1) {
+                                    faults.add("two calls inside at once");
+                                }
+                                if (Thread.currentThread() != me || !loop.inLoop()) {
+                                    faults.add("not on the caller, or not in the loop");
+                                }
+                                count[0]++;
+                                inside[0]--;
+                                return 0;
+                            });
+                            if (loop.inLoop()) {
+                                faults.add("still in the loop after the call");
+                            }
+                        }
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+            // Liveness, not timing.
+            assertTrue(done.await(60, TimeUnit.SECONDS), "every virtual thread finished its calls");
+            assertEquals(List.of(), faults);
+            assertEquals(threads * calls, loop.callInt(() -> count[0]));
+        } finally {
+            loop.stop();
+        }
+    }
+
     @Test
     void tasksSubmittedBeforeADirectCallRunBeforeIt() {
         NetLoop loop = new NetLoop(Clock.system(), 5);
