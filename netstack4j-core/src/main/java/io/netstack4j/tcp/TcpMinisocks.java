@@ -120,6 +120,7 @@ final class TcpMinisocks {
         req.window = initialWindow(l.rcvbuf, ourMss);
         req.createdUs = tcp.nowUs();
         if (wantCookie) {
+            synqOverflow(l);
             int idx = SynCookies.mssIndex(opt.mss > 0 ? opt.mss : 536);
             req.snt_isn = tcp.cookies().initSequence(saddr, daddr, req.sport, req.dport, req.rcv_isn, idx, minutes());
             if (req.tsOk) {
@@ -142,6 +143,30 @@ final class TcpMinisocks {
         tcp.ipv4().loop().schedule(req.timer, Tcp.TIMEOUT_INIT_US * 1000);
         tcp.output().sendSynAck(req, req.window);
         skb.free();
+    }
+
+    /** {@code TCP_SYNCOOKIE_VALID}: how long after the last cookie sent ACKs are checked for one (2 minutes). */
+    static final long SYNCOOKIE_VALID_NS = 120_000_000_000L;
+    private static final long SECOND_NS = 1_000_000_000L;
+
+    /** {@code tcp_synq_overflow}: the listener is answering with cookies now (noted at most once a second). */
+    private void synqOverflow(TcpSock l) {
+        long now = tcp.ipv4().loop().now();
+        if (l.synqOverflowNs == Long.MIN_VALUE || now - l.synqOverflowNs < 0 || now - l.synqOverflowNs > SECOND_NS) {
+            l.synqOverflowNs = now;
+        }
+    }
+
+    /**
+     * {@code tcp_synq_no_recent_overflow}: no cookie went out in the last two minutes (a second
+     * of slack before the stamp), so an ACK to the listener cannot be completing one.
+     */
+    private boolean noRecentOverflow(TcpSock l) {
+        if (l.synqOverflowNs == Long.MIN_VALUE) {
+            return true;
+        }
+        long since = tcp.ipv4().loop().now() - l.synqOverflowNs;
+        return since < -SECOND_NS || since > SYNCOOKIE_VALID_NS;
     }
 
     private long minutes() {
@@ -227,14 +252,17 @@ final class TcpMinisocks {
 
     /**
      * {@code cookie_v4_check}: an ACK to a listener with no request mini-socket may carry a SYN
-     * cookie. If it checks out the connection is created from it (SyncookiesRecv) and true is
-     * returned (the segment consumed); else false and the caller resets.
+     * cookie, if the listener sent cookies in the last two minutes
+     * ({@code tcp_synq_no_recent_overflow}; otherwise it is not even checked, so blind guesses
+     * get nowhere outside a SYN flood). If it checks out the connection is created from it
+     * (SyncookiesRecv) and true is returned (the segment consumed); else false and the caller
+     * resets.
      */
     boolean cookieCheck(TcpSock l, PacketBuffer skb, TcpOptions opt) {
         byte[] b = skb.array();
         int th = skb.transportHeader();
         int flags = TcpHeader.flags(b, th);
-        if ((flags & TcpHeader.RST) != 0) {
+        if ((flags & TcpHeader.RST) != 0 || noRecentOverflow(l)) {
             return false;
         }
         int nh = skb.networkHeader();

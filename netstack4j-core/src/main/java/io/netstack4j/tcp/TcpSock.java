@@ -233,6 +233,12 @@ public final class TcpSock extends TcpHashed {
     /** The accept queue and the request mini-sockets: made by {@code listen}, null on other sockets. */
     ArrayDeque<TcpSock> acceptQueue;
     ArrayList<TcpRequestSock> requests;
+    /**
+     * A listener: when it last answered a SYN with a cookie, in loop nanoseconds
+     * ({@code rx_opt.ts_recent_stamp} as {@code tcp_synq_overflow} uses it); ACKs are checked
+     * for cookies only within {@link TcpMinisocks#SYNCOOKIE_VALID_NS} of it.
+     */
+    long synqOverflowNs = Long.MIN_VALUE;
     /** The listener a passively opened child belongs to until accepted. */
     TcpSock parent;
 

@@ -107,6 +107,44 @@ class TcpAttacksTest {
         assertEquals(0, net.requestSocks(), "requests for spoofed sources die after tcp_synack_retries");
     }
 
+    /**
+     * {@code tcp_synq_no_recent_overflow}: an ACK to a listener is checked for a cookie only
+     * within two minutes of the last cookie the listener sent, so outside a SYN flood blind
+     * guesses are not even tried (SyncookiesFailed stays put); the ACK gets the listener's
+     * ordinary answer, a reset.
+     */
+    @Test
+    void cookieAcksAreCheckedOnlyWithinTwoMinutesOfTheLastCookieSent() {
+        TcpSock small = net.victim.tcp().open(null);
+        TcpCalls.bind(small, 0, 8081);
+        TcpCalls.listen(small, 4);
+        Random rnd = new Random(7);
+        Runnable forge = () -> {
+            for (int i = 0; i < 100; i++) {
+                net.inject(tcp(SPOOFED_NET | rnd.nextInt(1 << 17), VICTIM, 3000 + i, 8081, ACK_FLAG, rnd.nextInt(), rnd.nextInt(), 65535,
+                        NONE, NONE));
+            }
+        };
+        net.take();
+        forge.run();
+        assertEquals(0, net.ext(TcpExtMib.SyncookiesFailed), "no cookie was ever sent: nothing to check");
+        assertEquals(100, net.take().stream().filter(seg -> seg.has(RST)).count(), "each ACK reset");
+
+        for (int i = 0; i < 50; i++) {
+            net.inject(tcp(SPOOFED_NET | rnd.nextInt(1 << 17), VICTIM, 2000 + i, 8081, SYN, rnd.nextInt(), 0, 65535, synOptions(1460, 7), NONE));
+        }
+        assertTrue(net.ext(TcpExtMib.SyncookiesSent) > 0, "the SYN queue overflowed into cookies");
+        forge.run();
+        assertEquals(100, net.ext(TcpExtMib.SyncookiesFailed), "during the flood every ACK is checked, and fails");
+
+        net.run(121_000);
+        forge.run();
+        assertEquals(100, net.ext(TcpExtMib.SyncookiesFailed), "two minutes after the last cookie, none is checked");
+        assertEquals(0, net.ext(TcpExtMib.SyncookiesRecv));
+        assertTrue(!small.acceptable(), "no connection was made from a forged ACK");
+        net.assertServing("cookie ACKs outside a flood");
+    }
+
     @Test
     void forgedCookieAcksCreateNothing() {
         TcpSock small = net.victim.tcp().open(null);
