@@ -149,7 +149,15 @@ public final class Tcp implements L4Protocol {
 
     /** The namespace's TCP sockets and their memory, as {@code /proc/net/sockstat} shows them. */
     public TcpSockstat sockstat() {
-        return new TcpSockstat(memory.orphans(), twCount, socketCount, memory.allocated(), memory.underPressure());
+        int inUse = listeners.size();
+        for (TcpHashed h : ehash) {
+            for (; h != null; h = h.nextHash) {
+                if (h instanceof TcpSock) {
+                    inUse++;
+                }
+            }
+        }
+        return new TcpSockstat(inUse, memory.orphans(), twCount, socketCount, memory.allocated(), memory.underPressure());
     }
 
     /** TCP sockets of the namespace ({@code sockets_allocated}). */

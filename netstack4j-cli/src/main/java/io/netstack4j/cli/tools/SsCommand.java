@@ -5,11 +5,14 @@ import io.netstack4j.cli.shell.Invocation;
 import io.netstack4j.core.NetException;
 import io.netstack4j.ns.Namespace;
 import io.netstack4j.tcp.TcpInfo;
+import io.netstack4j.tcp.TcpMib;
 import io.netstack4j.tcp.TcpSockInfo;
+import io.netstack4j.tcp.TcpSockstat;
 import io.netstack4j.udp.UdpSock;
 import io.netstack4j.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -22,7 +25,7 @@ import java.util.Map;
  * shown by service name. For TCP, the default shows connections (not LISTEN, SYN-RECV or
  * TIME-WAIT), {@code -l} listeners, {@code -a} everything; {@code -i} adds iproute2's TCP_INFO
  * line under each socket ({@link TcpInfoText}). {@code -x} and {@code -w} list nothing: there
- * are no such sockets.
+ * are no such sockets. {@code -s} prints iproute2's summary first (alone, nothing else).
  */
 final class SsCommand implements Command {
 
@@ -71,6 +74,7 @@ final class SsCommand implements Command {
         boolean info = false;
         boolean otherProto = false;
         boolean header = true;
+        boolean summary = false;
         for (String w : inv.operands()) {
             if (w.startsWith("--")) {
                 switch (w) {
@@ -81,6 +85,7 @@ final class SsCommand implements Command {
                     case "--no-header" -> header = false;
                     case "--tcp" -> tcp = true;
                     case "--info" -> info = true;
+                    case "--summary" -> summary = true;
                     case "--unix", "--raw" -> otherProto = true;
                     default -> {
                         inv.stderr().println("ss: unrecognized option '" + w + "'");
@@ -102,6 +107,7 @@ final class SsCommand implements Command {
                     case 'H' -> header = false;
                     case 't' -> tcp = true;
                     case 'i' -> info = true;
+                    case 's' -> summary = true;
                     case 'x', 'w', '4' -> otherProto |= c != '4';
                     default -> {
                         inv.stderr().println("ss: invalid option -- '" + c + "'");
@@ -120,6 +126,12 @@ final class SsCommand implements Command {
         } catch (NetException e) {
             inv.stderr().println(Context.message(e));
             return 1;
+        }
+        if (summary) {
+            inv.stdout().print(ctx.call(() -> summary(ns)));
+            if (!tcp && !udp && !all && !listening && !info && !otherProto) {
+                return 0;
+            }
         }
         boolean withTcp = showTcp;
         boolean withUdp = showUdp;
@@ -269,5 +281,34 @@ final class SsCommand implements Command {
             sb.append(' ');
         }
         return Math.max(n, 0);
+    }
+
+    /**
+     * {@code ss -s}, from what {@code /proc/net/sockstat} and {@code /proc/net/snmp} would say, in
+     * iproute2's layout and with its arithmetic ("closed" is allocated sockets not in the tables,
+     * plus TIME_WAIT). There is no IPv6 and no raw socket here.
+     */
+    private static String summary(Namespace ns) {
+        TcpSockstat tcp = ns.tcp().sockstat();
+        int udp = ns.udp().sockets().size();
+        int frag = ns.ipv4().defrag().queueCount();
+        long estab = ns.tcp().mib().get(TcpMib.CurrEstab);
+        StringBuilder b = new StringBuilder();
+        b.append("Total: ").append(tcp.allocated() + udp).append('\n');
+        b.append(String.format(Locale.ROOT, "TCP:   %d (estab %d, closed %d, orphaned %d, timewait %d)%n", tcp.allocated(), estab,
+                tcp.allocated() - (tcp.inUse() - tcp.timeWait()), tcp.orphans(), tcp.timeWait()));
+        b.append('\n');
+        b.append("Transport Total     IP        IPv6\n");
+        row(b, "RAW", 0);
+        row(b, "UDP", udp);
+        row(b, "TCP", tcp.inUse());
+        row(b, "INET", udp + tcp.inUse());
+        row(b, "FRAG", frag);
+        b.append('\n');
+        return b.toString();
+    }
+
+    private static void row(StringBuilder b, String name, int v4) {
+        b.append(String.format(Locale.ROOT, "%s\t  %-9d %-9d %-9d%n", name, v4, v4, 0));
     }
 }

@@ -7,6 +7,8 @@ import io.netstack4j.cli.shell.Shell;
 import io.netstack4j.core.NetLoop;
 import io.netstack4j.ns.Namespace;
 import io.netstack4j.ns.NetStack;
+import io.netstack4j.socket.TcpListener;
+import io.netstack4j.socket.TcpSocket;
 import io.netstack4j.socket.UdpSocket;
 import io.netstack4j.time.VirtualClock;
 import io.netstack4j.udp.UdpSock;
@@ -216,5 +218,45 @@ class UdpToolsTest {
         dns.bind(Ipv4Address.LOOPBACK, 53);
         assertTrue(run("ss -ua").get(1).contains("127.0.0.1:domain"), "service names without -n");
         assertTrue(run("ss -uan").get(1).contains("127.0.0.1:53"));
+    }
+
+    /**
+     * {@code ss -s} as iproute2 prints it from sockstat: a UDP socket, a TCP listener and one
+     * connection (both ends established, the accepted one still in the accept queue); then, with
+     * both ends closed and gone, the listener alone.
+     */
+    @Test
+    void ssSummaryCountsSocketsAsIproute2Does() throws InterruptedException {
+        Namespace init = stack.init();
+        UdpSocket udp = UdpSocket.open(init);
+        udp.bind(Ipv4Address.LOOPBACK, 6000);
+        TcpListener listener = TcpListener.listen(init, Ipv4Address.LOOPBACK, 7000, 4);
+        TcpSocket client = TcpSocket.connect(init, Ipv4Address.LOOPBACK, 7000);
+        assertEquals(List.of(
+                "Total: 4",
+                "TCP:   3 (estab 2, closed 0, orphaned 0, timewait 0)",
+                "",
+                "Transport Total     IP        IPv6",
+                "RAW\t  0         0         0        ",
+                "UDP\t  1         1         0        ",
+                "TCP\t  3         3         0        ",
+                "INET\t  4         4         0        ",
+                "FRAG\t  0         0         0        ",
+                ""), run("ss -s"));
+        TcpSocket server = listener.accept();
+        client.close();
+        server.close();
+        // The loop's clock free-runs, so TIME_WAIT's 60 s pass at once: the listener is left.
+        until(() -> run0("ss -s").get(1).equals("TCP:   1 (estab 0, closed 0, orphaned 0, timewait 0)"));
+        assertEquals("TCP\t  1         1         0        ", run("ss -s").get(6));
+        assertTrue(run("ss -s -t").size() > 10, "with a protocol too, the summary is followed by the list");
+    }
+
+    private List<String> run0(String line) {
+        try {
+            return run(line);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
