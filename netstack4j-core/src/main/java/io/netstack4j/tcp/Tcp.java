@@ -147,7 +147,7 @@ public final class Tcp implements L4Protocol {
         return memory;
     }
 
-    /** The namespace's TCP sockets and their memory, as {@code /proc/net/sockstat} shows them. */
+    /** The namespace's TCP sockets and their memory, as {@code /proc/net/sockstat} shows them; walks the tables. */
     public TcpSockstat sockstat() {
         int inUse = listeners.size();
         for (TcpHashed h : ehash) {

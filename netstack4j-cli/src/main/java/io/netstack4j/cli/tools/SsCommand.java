@@ -25,7 +25,7 @@ import java.util.Map;
  * shown by service name. For TCP, the default shows connections (not LISTEN, SYN-RECV or
  * TIME-WAIT), {@code -l} listeners, {@code -a} everything; {@code -i} adds iproute2's TCP_INFO
  * line under each socket ({@link TcpInfoText}). {@code -x} and {@code -w} list nothing: there
- * are no such sockets. {@code -s} prints iproute2's summary first (alone, nothing else).
+ * are no such sockets. {@code -s} prints iproute2's summary; alone, nothing else follows it.
  */
 final class SsCommand implements Command {
 
