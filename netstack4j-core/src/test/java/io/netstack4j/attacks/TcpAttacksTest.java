@@ -70,11 +70,17 @@ class TcpAttacksTest {
 
     // ---- SYN flood ----
 
+    /** A second listener on the victim, on {@code port} with a small backlog. */
+    private TcpSock listener(int port, int backlog) {
+        TcpSock l = net.victim.tcp().open(null);
+        TcpCalls.bind(l, 0, port);
+        TcpCalls.listen(l, backlog);
+        return l;
+    }
+
     @Test
     void synFloodFromSpoofedSourcesIsAnsweredWithCookiesAndAClientIsStillServed() {
-        TcpSock small = net.victim.tcp().open(null);
-        TcpCalls.bind(small, 0, 8080);
-        TcpCalls.listen(small, 16);
+        TcpSock small = listener(8080, 16);
         Random rnd = new Random(5);
         int flood = 3000;
         for (int i = 0; i < flood; i++) {
@@ -115,9 +121,7 @@ class TcpAttacksTest {
      */
     @Test
     void cookieAcksAreCheckedOnlyWithinTwoMinutesOfTheLastCookieSent() {
-        TcpSock small = net.victim.tcp().open(null);
-        TcpCalls.bind(small, 0, 8081);
-        TcpCalls.listen(small, 4);
+        TcpSock small = listener(8081, 4);
         Random rnd = new Random(7);
         Runnable forge = () -> {
             for (int i = 0; i < 100; i++) {
@@ -147,9 +151,7 @@ class TcpAttacksTest {
 
     @Test
     void forgedCookieAcksCreateNothing() {
-        TcpSock small = net.victim.tcp().open(null);
-        TcpCalls.bind(small, 0, 8080);
-        TcpCalls.listen(small, 4);
+        TcpSock small = listener(8080, 4);
         Random rnd = new Random(6);
         for (int i = 0; i < 50; i++) {
             net.inject(tcp(SPOOFED_NET | rnd.nextInt(1 << 17), VICTIM, 2000 + i, 8080, SYN, rnd.nextInt(), 0, 65535, synOptions(1460, 7), NONE));
@@ -170,9 +172,7 @@ class TcpAttacksTest {
     @Test
     void withoutCookiesAFullSynQueueDropsSynsAndStaysBounded() {
         net.victim.sysctls().set("net.ipv4.tcp_syncookies", "0");
-        TcpSock small = net.victim.tcp().open(null);
-        TcpCalls.bind(small, 0, 8080);
-        TcpCalls.listen(small, 8);
+        TcpSock small = listener(8080, 8);
         Random rnd = new Random(7);
         for (int i = 0; i < 1000; i++) {
             net.inject(tcp(SPOOFED_NET | rnd.nextInt(1 << 17), VICTIM, 1024 + i, 8080, SYN, rnd.nextInt(), 0, 65535, synOptions(1460, 7), NONE));
