@@ -137,7 +137,8 @@ final class OfoQueue {
             releaseIfEmpty();
             return;
         }
-        if (i > 0 && coalesce(sk, segs.get(i - 1), skb, seq, end)) {
+        // tcp_ooo_try_coalesce: a segment that continues the one before it goes behind it.
+        if (i > 0 && input.tryCoalesce(sk, segs.get(i - 1), skb)) {
             updateSackBlocks(sk);
             return;
         }
@@ -149,24 +150,6 @@ final class OfoQueue {
         }
         segs.add(i, skb);
         updateSackBlocks(sk);
-    }
-
-    /**
-     * {@code tcp_ooo_try_coalesce}: a segment that continues {@code prev} and fits in the room
-     * behind its payload is copied there and its buffer freed, so a run of small segments beyond
-     * a gap costs one buffer, not one each.
-     */
-    private static boolean coalesce(TcpSock sk, PacketBuffer prev, PacketBuffer skb, int seq, int end) {
-        int n = end - seq;
-        if (prev.endSeq != seq || prev.len() != prev.endSeq - prev.seq || skb.len() != n || n > prev.tailroom() || prev.isShared()) {
-            return false;
-        }
-        System.arraycopy(skb.array(), skb.data(), prev.array(), prev.put(n), n);
-        prev.endSeq = end;
-        uncharge(sk, skb);
-        skb.free();
-        sk.tcp.extMib().inc(TcpExtMib.TCPRcvCoalesce);
-        return true;
     }
 
     private static void uncharge(TcpSock sk, PacketBuffer skb) {

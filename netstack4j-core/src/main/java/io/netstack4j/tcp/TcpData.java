@@ -147,19 +147,28 @@ final class TcpData {
      */
     void queueRcv(TcpSock sk, PacketBuffer skb) {
         PacketBuffer last = sk.receiveQueue.peekLast();
-        int n = skb.len();
-        if (last != null && n <= last.tailroom() && !last.isShared() && last.endSeq == skb.seq) {
-            // tcp_try_coalesce: the payload fits in the room behind the last queued segment's,
-            // so it is copied there and its own buffer freed: a stream of small segments costs
-            // one buffer's true size, not one per segment.
-            System.arraycopy(skb.array(), skb.data(), last.array(), last.put(n), n);
-            last.endSeq = skb.endSeq;
-            sk.rmemUncharge(SockMem.truesize(skb));
-            skb.free();
-            tcp.extMib().inc(TcpExtMib.TCPRcvCoalesce);
-            return;
+        if (last == null || !tryCoalesce(sk, last, skb)) {
+            sk.receiveQueue.addLast(skb);
         }
-        sk.receiveQueue.addLast(skb);
+    }
+
+    /**
+     * {@code tcp_try_coalesce}: if {@code from}'s payload continues {@code to}'s and fits in the
+     * room behind it, it is copied there and {@code from} is uncharged and freed, so a run of
+     * small segments costs one buffer's true size, not one each. Both are charged buffers whose
+     * {@code seq}/{@code endSeq} bound their payload.
+     */
+    boolean tryCoalesce(TcpSock sk, PacketBuffer to, PacketBuffer from) {
+        int n = from.len();
+        if (to.endSeq != from.seq || n > to.tailroom() || to.isShared()) {
+            return false;
+        }
+        System.arraycopy(from.array(), from.data(), to.array(), to.put(n), n);
+        to.endSeq = from.endSeq;
+        sk.rmemUncharge(SockMem.truesize(from));
+        from.free();
+        tcp.extMib().inc(TcpExtMib.TCPRcvCoalesce);
+        return true;
     }
 
     /** D-SACK block to report with the next ACK ({@code tcp_dsack_set}). */

@@ -181,7 +181,7 @@ final class FlowWire {
         int unseen = 0;
         for (int k = 1; k <= synRetries; k++) {
             long at = first + ((1L << k) - 1) * 1_000_000_000L;
-            if (ownDowns.stream().anyMatch(d -> d[0] <= at && at <= d[1])) {
+            if (within(ownDowns, at)) {
                 unseen++;
             }
         }
@@ -192,6 +192,16 @@ final class FlowWire {
                     synRetries, synRetries, unseen > 0 ? " (" + unseen + " of them while its own device was down)" : "");
         }
         return null;
+    }
+
+    /** True if {@code at} lies in one of the intervals {from, to}, ends included. */
+    private static boolean within(List<long[]> intervals, long at) {
+        for (long[] d : intervals) {
+            if (d[0] <= at && at <= d[1]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -237,7 +247,7 @@ final class FlowWire {
         for (int k = 0; k < 40 && 2 * rto * ((1L << k) - 1) <= timeout; k++) {
             long at = from + 2 * rto * ((1L << k) - 1);
             firings++;
-            if (ownDowns.stream().anyMatch(d -> d[0] <= at && at <= d[1])) {
+            if (within(ownDowns, at)) {
                 unseen++;
             }
         }

@@ -295,7 +295,7 @@ final class SsCommand implements Command {
         long estab = ns.tcp().mib().get(TcpMib.CurrEstab);
         StringBuilder b = new StringBuilder();
         b.append("Total: ").append(tcp.allocated() + udp).append('\n');
-        b.append(String.format(Locale.ROOT, "TCP:   %d (estab %d, closed %d, orphaned %d, timewait %d)%n", tcp.allocated(), estab,
+        b.append(String.format(Locale.ROOT, "TCP:   %d (estab %d, closed %d, orphaned %d, timewait %d)\n", tcp.allocated(), estab,
                 tcp.allocated() - (tcp.inUse() - tcp.timeWait()), tcp.orphans(), tcp.timeWait()));
         b.append('\n');
         b.append("Transport Total     IP        IPv6\n");
@@ -309,6 +309,6 @@ final class SsCommand implements Command {
     }
 
     private static void row(StringBuilder b, String name, int v4) {
-        b.append(String.format(Locale.ROOT, "%s\t  %-9d %-9d %-9d%n", name, v4, v4, 0));
+        b.append(String.format(Locale.ROOT, "%s\t  %-9d %-9d %-9d\n", name, v4, v4, 0));
     }
 }
