@@ -7,6 +7,8 @@ import io.netstack4j.core.NetException;
 import io.netstack4j.netfilter.Netfilter;
 import io.netstack4j.netfilter.NfHook;
 import io.netstack4j.netfilter.Verdict;
+import io.netstack4j.neigh.ArpEntry;
+import io.netstack4j.neigh.Nud;
 import io.netstack4j.ns.Namespace;
 import io.netstack4j.ns.NetStack;
 import io.netstack4j.sched.NetemSpec;
@@ -577,8 +579,31 @@ public final class Soak {
         if (side != f.c || !timeoutClass(side.error)) {
             return "the handshake failed with no link down on the path";
         }
+        if (side.error == Errno.EHOSTUNREACH && failedNeighbourOnPath(f)) {
+            return null;
+        }
         String why = FlowWire.handshakeLossExplains(f.wire.c, side.failNs, SYN_RETRIES, ownDowns(f, side, now));
         return why == null ? null : "the handshake failed with no link down on the path, and the client: " + why;
+    }
+
+    /**
+     * True if a host or router on the path holds a FAILED neighbour entry for the path's link:
+     * its ARP requests went unanswered under the link's loss, so the packets queued for that
+     * neighbour drew a host unreachable, which ends a connect (Linux's {@code tcp_v4_err} treats
+     * it as fatal in SYN_SENT). The entry stays FAILED until it is resolved again, so the verdict,
+     * made when the connect fails, still sees it.
+     */
+    private static boolean failedNeighbourOnPath(Flow f) {
+        for (SoakNet.Link l : SoakNet.path(f.client, f.server)) {
+            for (int end = 0; end < 2; end++) {
+                for (ArpEntry e : l.ns[end].arp().list()) {
+                    if (e.dev() == l.ends[end] && e.state() == Nud.FAILED) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /**
